@@ -1,0 +1,66 @@
+# riskreg — the two commands a newcomer needs are `make run` and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/riskreg
+TEST_FLAGS ?=
+
+## help: list the targets
+help:
+	@sed -n 's/^## \([a-z-]*\): /\1\t/p' $(MAKEFILE_LIST) | expand -t 16
+
+# apt_install PACKAGES: install Debian/Ubuntu packages as root or with sudo,
+# or print the exact command and fail.
+define apt_install
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; \
+	else echo "missing: $(1). Install it with: sudo apt-get install -y $(1)" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then echo "missing: $(1) (no apt-get here; install it with your package manager)" >&2; exit 1; fi; \
+	echo "installing $(1) with apt-get…"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(1) >/dev/null
+endef
+
+## deps-postgres: install the PostgreSQL server binaries when missing
+deps-postgres:
+	@if [ -n "$$PG_BINDIR" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	else $(call apt_install,postgresql); fi
+
+## deps-chromium: install headless Chromium for the browser tests when missing
+deps-chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
+	else $(call apt_install,chromium); fi
+
+## run: serve on http://127.0.0.1:8080 with an embedded PostgreSQL and demo data
+run: deps-postgres
+	$(GO) run ./app/cmd/riskreg serve
+
+## build: compile the binary to bin/riskreg
+build:
+	$(GO) build -trimpath -o $(BIN) ./app/cmd/riskreg
+
+## test: go vet, then every test against throwaway PostgreSQL clusters and headless Chromium
+test: deps-postgres deps-chromium
+	$(GO) vet ./...
+	set -o pipefail; $(GO) test -count=1 -timeout 15m $(TEST_FLAGS) ./... 2>&1 | tee /tmp/riskreg-test.log | grep -v '^=== \|^--- PASS\|^PASS$$'
+
+## bench: benchmarks (speed and memory targets)
+bench: deps-postgres
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## generate: regenerate templ files
+generate:
+	$(GO) tool templ generate -path views
+
+## css: rebuild static/css/app.css with Tailwind (needs Node and npm)
+css:
+	npm ci --no-audit --no-fund
+	npx tailwindcss -c tailwind.config.js -i static/css/input.css -o static/css/app.css --minify
+
+## check: gofmt, go vet, generated templ files and built CSS up to date, go mod tidy
+check: generate
+	@test -z "$$(gofmt -l app db views migrations static)" || { gofmt -l app db views migrations static; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory css >/dev/null; else echo "npm not found: skipping the CSS rebuild check"; fi
+	git diff --exit-code -- views static go.mod go.sum
+
+.PHONY: help deps-postgres deps-chromium run build test bench generate css check

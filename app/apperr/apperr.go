@@ -1,0 +1,103 @@
+// Package apperr defines the application's error codes and field errors.
+// The transport layer maps a Code to an HTTP status; the message of an
+// Internal error never reaches a client.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Code classifies an error for the transport layer.
+type Code string
+
+// Error codes.
+const (
+	Invalid         Code = "invalid"         // bad input; Fields says which
+	NotFound        Code = "not_found"       // missing, or belongs to another organization
+	Conflict        Code = "conflict"        // stale version or duplicate
+	Forbidden       Code = "forbidden"       // authenticated but not allowed
+	Unauthenticated Code = "unauthenticated" // no valid session or key
+	TooManyRequests Code = "too_many_requests"
+	Unavailable     Code = "unavailable" // a dependency (the database) is down
+	Internal        Code = "internal"
+)
+
+// Error is an error with a code, a message safe to show a user, and
+// optional per-field messages.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  FieldErrors
+	Err     error // the cause, logged but never shown
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FieldErrors maps a field name to the messages about it.
+type FieldErrors map[string][]string
+
+// Add records a message for field.
+func (f FieldErrors) Add(field, msg string) { f[field] = append(f[field], msg) }
+
+// Has reports whether field has a message.
+func (f FieldErrors) Has(field string) bool { return len(f[field]) > 0 }
+
+// First returns the first message for field, or "".
+func (f FieldErrors) First(field string) string {
+	if len(f[field]) == 0 {
+		return ""
+	}
+	return f[field][0]
+}
+
+// Names returns the fields with messages, sorted.
+func (f FieldErrors) Names() []string {
+	names := make([]string, 0, len(f))
+	for k := range f {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Err returns an Invalid error carrying f, or nil when f is empty.
+func (f FieldErrors) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "Validation failed", Fields: f}
+}
+
+// New returns an error with code and a user-safe message.
+func New(code Code, msg string) *Error { return &Error{Code: code, Message: msg} }
+
+// Wrap returns an Internal error whose cause is err; msg is user-safe.
+func Wrap(err error, msg string) *Error { return &Error{Code: Internal, Message: msg, Err: err} }
+
+// CodeOf returns the code of err, or Internal when err is not an *Error.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// As returns err as an *Error when it is one.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Is reports whether err carries code.
+func Is(err error, code Code) bool { return CodeOf(err) == code }

@@ -1,0 +1,351 @@
+// Command riskreg is the risk register: a web server and its
+// administration commands.
+//
+//	riskreg [serve] [--migrate]     serve the web app (default)
+//	riskreg migrate up|down|status  manage the database schema
+//	riskreg seed                    create the demo organization
+//	riskreg user create --email E --name N --password P --org "Org" [--role owner|admin|editor|viewer]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/config"
+	"github.com/riskreg/riskreg/app/seed"
+	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/db"
+	"github.com/riskreg/riskreg/db/devdb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "riskreg:", describe(err))
+		os.Exit(1)
+	}
+}
+
+// describe turns validation errors into one readable line per field.
+func describe(err error) string {
+	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
+		var b strings.Builder
+		b.WriteString(e.Message)
+		for _, f := range e.Fields.Names() {
+			fmt.Fprintf(&b, "\n  --%s: %s", f, strings.Join(e.Fields[f], "; "))
+		}
+		return b.String()
+	}
+	return err.Error()
+}
+
+const usage = `usage:
+  riskreg [serve] [--migrate]
+  riskreg migrate up|down|status
+  riskreg seed
+  riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]`
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	cfg, err := config.Load(nil)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, args, out)
+	case "migrate":
+		return migrateCmd(ctx, cfg, args, out)
+	case "seed":
+		return seedCmd(ctx, cfg, out)
+	case "user":
+		return userCmd(ctx, cfg, args, out)
+	case "help", "-h", "--help":
+		fmt.Fprintln(out, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}
+
+func newLogger(cfg *config.Config, out io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}
+
+// database opens DATABASE_URL, or starts the embedded PostgreSQL under
+// DATA_DIR when it is unset. stop releases both.
+func database(ctx context.Context, cfg *config.Config, log *slog.Logger) (bdb *bun.DB, embedded bool, stop func(), err error) {
+	dsn := cfg.DatabaseURL
+	var cluster *devdb.Cluster
+	if dsn == "" {
+		embedded = true
+		cluster, err = devdb.Start(ctx, devdb.Options{
+			Dir:  filepath.Join(cfg.DataDir, "postgres"),
+			Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+		})
+		if err != nil {
+			return nil, false, nil, fmt.Errorf("start the embedded PostgreSQL: %w", err)
+		}
+		if err := db.EnsureDatabase(ctx, cluster.DSN("postgres"), "riskreg"); err != nil {
+			_ = cluster.Stop()
+			return nil, false, nil, err
+		}
+		dsn = cluster.DSN("riskreg")
+	}
+	bdb, err = db.Open(dsn)
+	if err == nil {
+		err = pingWithRetry(ctx, bdb)
+	}
+	stop = func() {
+		if bdb != nil {
+			_ = bdb.Close()
+		}
+		if cluster != nil {
+			_ = cluster.Stop()
+		}
+	}
+	if err != nil {
+		stop()
+		return nil, false, nil, err
+	}
+	return bdb, embedded, stop, nil
+}
+
+func pingWithRetry(ctx context.Context, bdb *bun.DB) error {
+	var err error
+	for range 30 {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err = bdb.PingContext(pctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if err != nil {
+		return fmt.Errorf("connect to the database: %w", err)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	migrateFlag := fs.Bool("migrate", false, "apply pending migrations before serving")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(cfg, out)
+	bdb, embedded, stop, err := database(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	if embedded || *migrateFlag {
+		applied, err := db.MigrateUp(ctx, bdb)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			log.Info("migrations applied", "migrations", applied)
+		}
+	} else if n, err := db.Pending(ctx, bdb); err != nil {
+		return err
+	} else if n > 0 {
+		return fmt.Errorf("the database schema is %d migration(s) behind; run `riskreg migrate up` or start with `riskreg serve --migrate`", n)
+	}
+
+	srv, err := web.NewServer(cfg, bdb, log)
+	if err != nil {
+		return err
+	}
+	demo := ""
+	if embedded {
+		created, err := (&seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}).Demo(ctx)
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if created {
+			log.Info("demo organization created", "organization", seed.DemoOrganization)
+		}
+		demo = fmt.Sprintf("  demo login: %s / %s\n", seed.DemoEmail(), seed.DemoPassword)
+	}
+	go purgeSessions(ctx, srv, log)
+
+	app := web.New(srv)
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.Addr) }()
+	fmt.Fprintf(out, "\nriskreg is running at %s\n%s  stop with Ctrl-C\n\n", cfg.BaseURL, demo)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// purgeSessions deletes expired sessions every hour.
+func purgeSessions(ctx context.Context, srv *web.Server, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := srv.Accounts.Store.DeleteExpiredSessions(ctx, time.Now(), srv.Config.SessionIdleTimeout); err != nil && ctx.Err() == nil {
+			log.Warn("purge sessions", "err", err)
+		} else if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func migrateCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: riskreg migrate up|down|status")
+	}
+	bdb, _, stop, err := database(ctx, cfg, newLogger(cfg, io.Discard))
+	if err != nil {
+		return err
+	}
+	defer stop()
+	switch args[0] {
+	case "up":
+		applied, err := db.MigrateUp(ctx, bdb)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(out, "the database is up to date")
+		}
+		for _, m := range applied {
+			fmt.Fprintln(out, "applied", m)
+		}
+	case "down":
+		rolled, err := db.MigrateDown(ctx, bdb)
+		if err != nil {
+			return err
+		}
+		if len(rolled) == 0 {
+			fmt.Fprintln(out, "nothing to roll back")
+		}
+		for _, m := range rolled {
+			fmt.Fprintln(out, "rolled back", m)
+		}
+	case "status":
+		ms, err := db.MigrateStatus(ctx, bdb)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			state := "pending"
+			if m.Applied {
+				state = "applied"
+			}
+			fmt.Fprintf(out, "%-8s %s\n", state, m.Name)
+		}
+	default:
+		return fmt.Errorf("unknown migrate command %q: want up, down or status", args[0])
+	}
+	return nil
+}
+
+// openMigrated opens the database for a CLI command that needs the
+// current schema: the embedded one is migrated, an external one must be.
+func openMigrated(ctx context.Context, cfg *config.Config) (*web.Server, func(), error) {
+	log := newLogger(cfg, io.Discard)
+	bdb, embedded, stop, err := database(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if embedded {
+		_, err = db.MigrateUp(ctx, bdb)
+	} else if n, perr := db.Pending(ctx, bdb); perr != nil {
+		err = perr
+	} else if n > 0 {
+		err = fmt.Errorf("the database schema is %d migration(s) behind; run `riskreg migrate up` first", n)
+	}
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	srv, err := web.NewServer(cfg, bdb, log)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return srv, stop, nil
+}
+
+func seedCmd(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	srv, stop, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	created, err := (&seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}).Demo(ctx)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(out, "created %s; sign in as %s / %s\n", seed.DemoOrganization, seed.DemoEmail(), seed.DemoPassword)
+	} else {
+		fmt.Fprintf(out, "%s already exists; sign in as %s / %s\n", seed.DemoOrganization, seed.DemoEmail(), seed.DemoPassword)
+	}
+	return nil
+}
+
+func userCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New(`usage: riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]`)
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	email := fs.String("email", "", "email address (sign-in)")
+	name := fs.String("name", "", "display name")
+	password := fs.String("password", "", "password, at least 12 characters")
+	org := fs.String("org", "", "organization name or slug; created when it does not exist")
+	role := fs.String("role", "owner", "owner, admin, editor or viewer")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	srv, stop, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	u, o, err := srv.Accounts.CreateUser(ctx, account.NewUserInput{
+		Organization: *org, Name: *name, Email: *email, Password: *password, Role: account.Role(*role),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created user %s (%s) as %s of %s (%s)\n", u.Email, u.ID, *role, o.Name, o.Slug)
+	return nil
+}

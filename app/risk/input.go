@@ -1,0 +1,162 @@
+package risk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/riskreg/riskreg/app/apperr"
+)
+
+// Field length limits, shared by forms, the API and CSV import.
+const (
+	MaxTitle       = 200
+	MaxDescription = 10000
+	MaxTags        = 20
+	MaxTag         = 40
+)
+
+// Input is what a user may set on a risk: the same for the HTML form and
+// the JSON API. Identity, organization, number and version are never
+// taken from input.
+type Input struct {
+	RegisterID          string
+	Title               string
+	Description         string
+	Category            string
+	Department          string
+	Status              string
+	Probability         int
+	Impact              int
+	ResidualProbability int
+	ResidualImpact      int
+	AssigneeID          string
+	ClosureReason       string
+	DueDate             *time.Time
+	NextReviewDate      *time.Time
+	Tags                []string
+}
+
+// InputOf returns the input that reproduces r, used to prefill edit forms.
+func InputOf(r *Risk) Input {
+	return Input{
+		RegisterID: r.RegisterID, Title: r.Title, Description: r.Description,
+		Category: r.Category, Department: r.Department, Status: r.Status,
+		Probability: r.Probability, Impact: r.Impact,
+		ResidualProbability: r.ResidualProbability, ResidualImpact: r.ResidualImpact,
+		AssigneeID: r.AssigneeID, ClosureReason: r.ClosureReason,
+		DueDate: r.DueDate, NextReviewDate: r.NextReviewDate, Tags: r.Tags,
+	}
+}
+
+// Normalize trims text, applies defaults and folds tags.
+func (in *Input) Normalize() {
+	in.Title = strings.TrimSpace(in.Title)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Category = strings.TrimSpace(in.Category)
+	in.Department = strings.TrimSpace(in.Department)
+	in.Status = strings.TrimSpace(in.Status)
+	in.ClosureReason = strings.TrimSpace(in.ClosureReason)
+	in.AssigneeID = strings.TrimSpace(in.AssigneeID)
+	if in.Department == "" {
+		in.Department = "none"
+	}
+	if in.Status == "" {
+		in.Status = StatusOpen
+	}
+	if in.Status != StatusClosed {
+		in.ClosureReason = ""
+	}
+	in.Tags = NormalizeTags(in.Tags)
+}
+
+// NormalizeTags trims, lowercases and de-duplicates tags, keeping order.
+func NormalizeTags(tags []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// ParseTags splits a comma-separated tag list.
+func ParseTags(s string) []string { return NormalizeTags(strings.Split(s, ",")) }
+
+// Validate returns an Invalid error naming every bad field, with the
+// messages of the Comp AI contract (zod), or nil.
+func (in *Input) Validate() error {
+	fe := apperr.FieldErrors{}
+	checkText(fe, "title", in.Title, "Title is required", MaxTitle)
+	checkText(fe, "description", in.Description, "Description is required", MaxDescription)
+	checkEnum(fe, "category", in.Category, Categories)
+	checkEnum(fe, "department", in.Department, Departments)
+	checkEnum(fe, "status", in.Status, Statuses)
+	if in.ClosureReason != "" {
+		checkEnum(fe, "closure_reason", in.ClosureReason, ClosureReasons)
+	}
+	checkScore(fe, "probability", in.Probability)
+	checkScore(fe, "impact", in.Impact)
+	checkScore(fe, "residual_probability", in.ResidualProbability)
+	checkScore(fe, "residual_impact", in.ResidualImpact)
+	if len(in.Tags) > MaxTags {
+		fe.Add("tags", fmt.Sprintf("At most %d tags", MaxTags))
+	}
+	for _, t := range in.Tags {
+		if utf8.RuneCountInString(t) > MaxTag {
+			fe.Add("tags", fmt.Sprintf("Each tag must contain at most %d character(s)", MaxTag))
+			break
+		}
+		if strings.ContainsRune(t, 0) {
+			fe.Add("tags", "Must not contain NUL bytes")
+			break
+		}
+	}
+	if strings.ContainsRune(in.AssigneeID, 0) || strings.ContainsRune(in.RegisterID, 0) {
+		fe.Add("assigneeId", "Must not contain NUL bytes")
+	}
+	return fe.Err()
+}
+
+func checkText(fe apperr.FieldErrors, field, v, requiredMsg string, max int) {
+	switch {
+	case v == "":
+		fe.Add(field, requiredMsg)
+	case strings.ContainsRune(v, 0):
+		fe.Add(field, "Must not contain NUL bytes")
+	case !utf8.ValidString(v):
+		fe.Add(field, "Must be valid UTF-8 text")
+	case utf8.RuneCountInString(v) > max:
+		fe.Add(field, fmt.Sprintf("String must contain at most %d character(s)", max))
+	}
+}
+
+// EnumMessage is zod's message for a value outside an enumeration.
+func EnumMessage(e Enum, received string) string {
+	quoted := make([]string, len(e))
+	for i, o := range e {
+		quoted[i] = "'" + o.Value + "'"
+	}
+	return fmt.Sprintf("Invalid enum value. Expected %s, received '%s'", strings.Join(quoted, " | "), received)
+}
+
+func checkEnum(fe apperr.FieldErrors, field, v string, e Enum) {
+	if !e.Has(v) {
+		fe.Add(field, EnumMessage(e, v))
+	}
+}
+
+func checkScore(fe apperr.FieldErrors, field string, v int) {
+	switch {
+	case v < 0:
+		fe.Add(field, "Number must be greater than or equal to 0")
+	case v > 10:
+		fe.Add(field, "Number must be less than or equal to 10")
+	}
+}

@@ -1,0 +1,156 @@
+package risk
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/riskreg/riskreg/app/apperr"
+)
+
+// Sort keys of the register, in column order.
+var SortKeys = []string{"identifier", "title", "category", "department", "assignee", "status", "inherent", "residual", "due", "updated"}
+
+// PageSizes are the page sizes a user can choose.
+var PageSizes = []int{25, 50, 100, 200}
+
+// Defaults of a list query.
+const (
+	DefaultSort    = "updated"
+	DefaultPerPage = 50
+	MaxSearch      = 200
+	// Unassigned is the AssigneeID filter value that selects risks without an assignee.
+	Unassigned = "none"
+)
+
+// ListQuery selects, orders and pages risks. Zero values mean "no filter".
+type ListQuery struct {
+	RegisterID      string
+	Status          string
+	Category        string
+	Department      string
+	AssigneeID      string // a member id, or Unassigned
+	InherentLevel   *int
+	ResidualLevel   *int
+	Tag             string
+	Search          string
+	IncludeArchived bool
+	Sort            string // one of SortKeys
+	Desc            bool
+	Page            int // 1-based
+	PerPage         int
+}
+
+// Offset returns the row offset of the page.
+func (q *ListQuery) Offset() int { return (q.Page - 1) * q.PerPage }
+
+// HasFilters reports whether anything narrows the list.
+func (q *ListQuery) HasFilters() bool {
+	return q.Status != "" || q.Category != "" || q.Department != "" || q.AssigneeID != "" ||
+		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived
+}
+
+// Params is a read-only view of request parameters (a URL query or form).
+type Params interface {
+	Get(key string) string
+}
+
+// ParseListQuery reads a list query from URL parameters, naming every bad
+// parameter. Unknown sort keys and page sizes are errors, not ignored.
+func ParseListQuery(p Params) (ListQuery, error) {
+	fe := apperr.FieldErrors{}
+	q := ListQuery{
+		RegisterID: strings.TrimSpace(p.Get("register")),
+		Status:     strings.TrimSpace(p.Get("status")),
+		Category:   strings.TrimSpace(p.Get("category")),
+		Department: strings.TrimSpace(p.Get("department")),
+		AssigneeID: strings.TrimSpace(p.Get("assignee")),
+		Tag:        strings.ToLower(strings.TrimSpace(p.Get("tag"))),
+		Search:     strings.TrimSpace(p.Get("q")),
+		Sort:       DefaultSort,
+		Desc:       true,
+		Page:       1,
+		PerPage:    DefaultPerPage,
+	}
+	if q.Status != "" {
+		checkEnum(fe, "status", q.Status, Statuses)
+	}
+	if q.Category != "" {
+		checkEnum(fe, "category", q.Category, Categories)
+	}
+	if q.Department != "" {
+		checkEnum(fe, "department", q.Department, Departments)
+	}
+	for _, f := range []struct {
+		key string
+		dst **int
+	}{{"level", &q.InherentLevel}, {"rlevel", &q.ResidualLevel}} {
+		if v := p.Get(f.key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 20 {
+				fe.Add(f.key, "Unknown risk level")
+			} else {
+				*f.dst = &n
+			}
+		}
+	}
+	if v := p.Get("archived"); v == "1" || v == "true" || v == "on" {
+		q.IncludeArchived = true
+	}
+	if len([]rune(q.Search)) > MaxSearch {
+		fe.Add("q", fmt.Sprintf("Search must contain at most %d character(s)", MaxSearch))
+	}
+	for _, s := range []string{q.Search, q.Tag, q.AssigneeID, q.RegisterID} {
+		if strings.ContainsRune(s, 0) {
+			fe.Add("q", "Must not contain NUL bytes")
+		}
+	}
+	if v := p.Get("sort"); v != "" {
+		key, desc := strings.CutPrefix(v, "-")
+		if !slices.Contains(SortKeys, key) {
+			fe.Add("sort", fmt.Sprintf("Unknown sort key '%s'", v))
+		} else {
+			q.Sort, q.Desc = key, desc
+		}
+	}
+	if v := p.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			fe.Add("page", "Page must be a positive number")
+		} else {
+			q.Page = n
+		}
+	}
+	if v := p.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || !slices.Contains(PageSizes, n) {
+			fe.Add("per_page", fmt.Sprintf("Page size must be one of %v", PageSizes))
+		} else {
+			q.PerPage = n
+		}
+	}
+	return q, fe.Err()
+}
+
+// SortParam returns the sort as a URL value, e.g. "-updated".
+func (q *ListQuery) SortParam() string {
+	if q.Desc {
+		return "-" + q.Sort
+	}
+	return q.Sort
+}
+
+// Page is one page of a list.
+type Page struct {
+	Risks []*Risk
+	Total int
+}
+
+// Pages returns the number of pages for total rows.
+func (q *ListQuery) Pages(total int) int {
+	if total == 0 {
+		return 1
+	}
+	return (total + q.PerPage - 1) / q.PerPage
+}

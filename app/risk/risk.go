@@ -1,0 +1,156 @@
+// Package risk is the domain of the risk register: risks, their enumerations,
+// validation, scoring against a register's matrix, and the service that
+// changes them. It imports no web, database or template package.
+package risk
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Risk is one entry of a risk register.
+type Risk struct {
+	ID                  string
+	OrganizationID      string
+	RegisterID          string
+	Number              int64
+	Title               string
+	Description         string
+	Category            string
+	Department          string
+	Status              string
+	Probability         int
+	Impact              int
+	ResidualProbability int
+	ResidualImpact      int
+	AssigneeID          string // member id; "" when unassigned
+	ClosureReason       string
+	ClosedAt            *time.Time
+	DueDate             *time.Time // a calendar date (UTC midnight)
+	NextReviewDate      *time.Time
+	Tags                []string
+	Source              string
+	SourceID            string
+	Version             int
+	CreatedBy           string
+	UpdatedBy           string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+
+	// Levels on the register's matrix, kept in step by the service so the
+	// database can filter, sort and count by them; nil when not assessed.
+	InherentLevel *int
+	ResidualLevel *int
+
+	// Read-only projection filled by the store.
+	Assignee *Person
+}
+
+// Person is the member a risk is assigned to, as shown to users.
+type Person struct {
+	MemberID string
+	Name     string
+	Email    string
+}
+
+// Identifier returns the human identifier, e.g. RSK-00042.
+func (r *Risk) Identifier() string { return FormatIdentifier(r.Number) }
+
+// InherentScore is probability x impact (0-100).
+func (r *Risk) InherentScore() int { return r.Probability * r.Impact }
+
+// ResidualScore is residual probability x residual impact (0-100).
+func (r *Risk) ResidualScore() int { return r.ResidualProbability * r.ResidualImpact }
+
+// IsOverdue reports whether the due date has passed on day today for a risk
+// that is still being worked on.
+func (r *Risk) IsOverdue(today time.Time) bool {
+	if r.DueDate == nil || r.Status == StatusClosed || r.Status == StatusArchived {
+		return false
+	}
+	return r.DueDate.Before(today.Truncate(24 * time.Hour))
+}
+
+// FormatIdentifier formats a per-organization number as RSK-00042.
+func FormatIdentifier(n int64) string { return fmt.Sprintf("RSK-%05d", n) }
+
+// ParseIdentifier parses RSK-00042 (case-insensitive) into 42.
+func ParseIdentifier(s string) (int64, bool) {
+	if len(s) < 5 || !strings.EqualFold(s[:4], "RSK-") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[4:], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// Statuses.
+const (
+	StatusOpen     = "open"
+	StatusPending  = "pending"
+	StatusClosed   = "closed"
+	StatusArchived = "archived"
+)
+
+// Option is an enumeration value with its label.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Enum is an ordered set of allowed values.
+type Enum []Option
+
+// Has reports whether v is one of the values.
+func (e Enum) Has(v string) bool {
+	for _, o := range e {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Label returns the label of v, or v itself when unknown.
+func (e Enum) Label(v string) string {
+	for _, o := range e {
+		if o.Value == v {
+			return o.Label
+		}
+	}
+	return v
+}
+
+// Values returns the values in order.
+func (e Enum) Values() []string {
+	out := make([]string, len(e))
+	for i, o := range e {
+		out[i] = o.Value
+	}
+	return out
+}
+
+// Enumerations of the Comp AI contract (seed 000) and 4me (closure reasons).
+var (
+	Categories = Enum{
+		{"customer", "Customer"}, {"governance", "Governance"}, {"operations", "Operations"},
+		{"other", "Other"}, {"people", "People"}, {"regulatory", "Regulatory"},
+		{"reporting", "Reporting"}, {"resilience", "Resilience"}, {"technology", "Technology"},
+		{"vendor_management", "Vendor management"},
+	}
+	Departments = Enum{
+		{"none", "None"}, {"admin", "Administration"}, {"gov", "Governance"}, {"hr", "HR"},
+		{"it", "IT"}, {"itsm", "IT service management"}, {"qms", "Quality management"},
+	}
+	Statuses = Enum{
+		{StatusOpen, "Open"}, {StatusPending, "Pending"}, {StatusClosed, "Closed"}, {StatusArchived, "Archived"},
+	}
+	ClosureReasons = Enum{
+		{"eliminated", "Eliminated"}, {"accepted", "Accepted"}, {"mitigated", "Mitigated"},
+		{"transferred", "Transferred"}, {"no_risk", "No risk"},
+	}
+)

@@ -1,0 +1,342 @@
+package risk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/audit"
+)
+
+// Store persists risks and registers. Every method is scoped by the
+// organization; a row of another organization is reported as not found.
+type Store interface {
+	// NextNumber reserves the next per-organization risk number.
+	NextNumber(ctx context.Context, orgID string) (int64, error)
+	Insert(ctx context.Context, r *Risk) error
+	// Update writes r when its stored version equals r.Version-1; it
+	// returns a Conflict error otherwise.
+	Update(ctx context.Context, r *Risk) error
+	Delete(ctx context.Context, orgID, id string) error
+	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
+	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
+	List(ctx context.Context, orgID string, q ListQuery) (Page, error)
+	Register(ctx context.Context, orgID, id string) (*Register, error)
+	DefaultRegister(ctx context.Context, orgID string) (*Register, error)
+	Registers(ctx context.Context, orgID string) ([]*Register, error)
+	// Assignee returns the member as a Person, or NotFound.
+	Assignee(ctx context.Context, orgID, memberID string) (*Person, error)
+}
+
+// EventWriter appends to the audit trail.
+type EventWriter interface {
+	Append(ctx context.Context, e *audit.Event) error
+}
+
+// TxRunner runs fn in one database transaction carried by ctx.
+type TxRunner interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// IDFunc returns a new opaque id with a prefix such as "rsk".
+type IDFunc func(prefix string) string
+
+// Service changes risks: it validates, scores, persists and writes the
+// audit event of every change in one transaction.
+type Service struct {
+	Store  Store
+	Events EventWriter
+	Tx     TxRunner
+	NewID  IDFunc
+	Now    func() time.Time
+}
+
+// ConflictError is returned by Update when the risk changed since the
+// version the user edited; Current is the stored risk.
+type ConflictError struct {
+	Current *Risk
+	Changes []audit.Change // from what the user saw to what is stored
+}
+
+func (e *ConflictError) Error() string { return "risk changed since it was loaded" }
+
+// Get returns one risk by id or identifier.
+func (s *Service) Get(ctx context.Context, orgID, id string) (*Risk, error) {
+	return s.Store.Get(ctx, orgID, id, false)
+}
+
+// List returns a page of risks.
+func (s *Service) List(ctx context.Context, orgID string, q ListQuery) (Page, error) {
+	return s.Store.List(ctx, orgID, q)
+}
+
+// Create validates in and stores a new risk with its audit event.
+func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, in Input) (*Risk, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var created *Risk
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		reg, err := s.register(ctx, orgID, in.RegisterID)
+		if err != nil {
+			return err
+		}
+		assignee, err := s.assignee(ctx, orgID, in.AssigneeID)
+		if err != nil {
+			return err
+		}
+		num, err := s.Store.NextNumber(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		r := &Risk{
+			ID: s.NewID("rsk"), OrganizationID: orgID, RegisterID: reg.ID, Number: num,
+			Version: 1, CreatedBy: actor.MemberID, UpdatedBy: actor.MemberID, CreatedAt: now, UpdatedAt: now,
+		}
+		apply(r, in, now)
+		relevel(r, reg)
+		r.Assignee = assignee
+		if err := s.Store.Insert(ctx, r); err != nil {
+			return err
+		}
+		created = r
+		return s.Events.Append(ctx, &audit.Event{
+			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
+			Action: audit.ActionCreated, Actor: actor, Changes: diff(&Risk{}, r, reg, reg), CreatedAt: now,
+		})
+	})
+	return created, err
+}
+
+// Update applies in to the risk when version is still current. A stale
+// version returns *ConflictError and changes nothing.
+func (s *Service) Update(ctx context.Context, orgID string, actor audit.Actor, id string, version int, in Input) (*Risk, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var updated *Risk
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.Store.Get(ctx, orgID, id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return &ConflictError{Current: cur}
+		}
+		oldReg, err := s.Store.Register(ctx, orgID, cur.RegisterID)
+		if err != nil {
+			return err
+		}
+		if in.RegisterID == "" {
+			in.RegisterID = cur.RegisterID
+		}
+		reg, err := s.register(ctx, orgID, in.RegisterID)
+		if err != nil {
+			return err
+		}
+		assignee, err := s.assignee(ctx, orgID, in.AssigneeID)
+		if err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		next := *cur
+		apply(&next, in, now)
+		relevel(&next, reg)
+		next.Assignee = assignee
+		changes := diff(cur, &next, oldReg, reg)
+		if len(changes) == 0 {
+			updated = cur
+			return nil
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedBy = actor.MemberID
+		next.UpdatedAt = now
+		if err := s.Store.Update(ctx, &next); err != nil {
+			return err
+		}
+		updated = &next
+		return s.Events.Append(ctx, &audit.Event{
+			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: cur.ID, EntityLabel: cur.Identifier(),
+			Action: audit.ActionUpdated, Actor: actor, Changes: changes, CreatedAt: now,
+		})
+	})
+	return updated, err
+}
+
+// Delete removes the risk, keeping its last state in the audit trail.
+// A version of 0 skips the staleness check (the API without If-Match).
+func (s *Service) Delete(ctx context.Context, orgID string, actor audit.Actor, id string, version int) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		cur, err := s.Store.Get(ctx, orgID, id, true)
+		if err != nil {
+			return err
+		}
+		if version != 0 && cur.Version != version {
+			return &ConflictError{Current: cur}
+		}
+		if err := s.Store.Delete(ctx, orgID, cur.ID); err != nil {
+			return err
+		}
+		return s.Events.Append(ctx, &audit.Event{
+			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: cur.ID, EntityLabel: cur.Identifier(),
+			Action: audit.ActionDeleted, Actor: actor, Snapshot: Snapshot(cur), CreatedAt: s.Now().UTC(),
+		})
+	})
+}
+
+// ChangesSince lists what differs between the risk a user edited (as
+// submitted) and the stored one, for the conflict page.
+func ChangesSince(stored *Risk, submitted Input) []audit.Change {
+	var d audit.Diff
+	mine := InputOf(stored)
+	submitted.Normalize()
+	d.Add("title", submitted.Title, mine.Title)
+	d.Add("description", submitted.Description, mine.Description)
+	d.Add("category", submitted.Category, mine.Category)
+	d.Add("department", submitted.Department, mine.Department)
+	d.Add("status", submitted.Status, mine.Status)
+	d.Add("probability", fmt.Sprint(submitted.Probability), fmt.Sprint(mine.Probability))
+	d.Add("impact", fmt.Sprint(submitted.Impact), fmt.Sprint(mine.Impact))
+	d.Add("residual_probability", fmt.Sprint(submitted.ResidualProbability), fmt.Sprint(mine.ResidualProbability))
+	d.Add("residual_impact", fmt.Sprint(submitted.ResidualImpact), fmt.Sprint(mine.ResidualImpact))
+	d.Add("due_date", dateString(submitted.DueDate), dateString(mine.DueDate))
+	d.Add("tags", strings.Join(submitted.Tags, ", "), strings.Join(mine.Tags, ", "))
+	return d
+}
+
+func (s *Service) register(ctx context.Context, orgID, id string) (*Register, error) {
+	if id == "" {
+		return s.Store.DefaultRegister(ctx, orgID)
+	}
+	reg, err := s.Store.Register(ctx, orgID, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, invalidField("registerId", "Register not found")
+	}
+	return reg, err
+}
+
+func (s *Service) assignee(ctx context.Context, orgID, memberID string) (*Person, error) {
+	if memberID == "" {
+		return nil, nil
+	}
+	p, err := s.Store.Assignee(ctx, orgID, memberID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, invalidField("assigneeId", "Assignee is not a member of this organization")
+	}
+	return p, err
+}
+
+func invalidField(field, msg string) error {
+	fe := apperr.FieldErrors{}
+	fe.Add(field, msg)
+	return fe.Err()
+}
+
+// apply copies validated input onto r, keeping closed_at in step with the
+// status (4me semantics: closing sets it, reopening clears it).
+func apply(r *Risk, in Input, now time.Time) {
+	wasClosed := r.Status == StatusClosed
+	r.RegisterID = firstNonEmpty(in.RegisterID, r.RegisterID)
+	r.Title, r.Description = in.Title, in.Description
+	r.Category, r.Department, r.Status = in.Category, in.Department, in.Status
+	r.Probability, r.Impact = in.Probability, in.Impact
+	r.ResidualProbability, r.ResidualImpact = in.ResidualProbability, in.ResidualImpact
+	r.AssigneeID, r.ClosureReason = in.AssigneeID, in.ClosureReason
+	r.DueDate, r.NextReviewDate = in.DueDate, in.NextReviewDate
+	r.Tags = in.Tags
+	switch {
+	case r.Status == StatusClosed && !wasClosed:
+		t := now
+		r.ClosedAt = &t
+	case r.Status != StatusClosed:
+		r.ClosedAt = nil
+	}
+}
+
+// relevel computes r's stored levels on reg's matrix.
+func relevel(r *Risk, reg *Register) {
+	r.InherentLevel = reg.Matrix.LevelIndexOf(r.Probability, r.Impact)
+	r.ResidualLevel = reg.Matrix.LevelIndexOf(r.ResidualProbability, r.ResidualImpact)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// diff lists the changed fields between two states of a risk as display
+// strings; levels are computed on each state's register.
+func diff(old, new *Risk, oldReg, newReg *Register) []audit.Change {
+	var d audit.Diff
+	if old.RegisterID != "" {
+		d.Add("register", oldReg.Name, newReg.Name)
+	}
+	d.Add("title", old.Title, new.Title)
+	d.Add("description", old.Description, new.Description)
+	d.Add("category", old.Category, new.Category)
+	d.Add("department", old.Department, new.Department)
+	d.Add("status", old.Status, new.Status)
+	d.Add("closure_reason", old.ClosureReason, new.ClosureReason)
+	d.Add("probability", score(old.Probability), score(new.Probability))
+	d.Add("impact", score(old.Impact), score(new.Impact))
+	d.Add("residual_probability", score(old.ResidualProbability), score(new.ResidualProbability))
+	d.Add("residual_impact", score(old.ResidualImpact), score(new.ResidualImpact))
+	d.Add("inherent_level", levelName(oldReg, old.Probability, old.Impact), levelName(newReg, new.Probability, new.Impact))
+	d.Add("residual_level", levelName(oldReg, old.ResidualProbability, old.ResidualImpact), levelName(newReg, new.ResidualProbability, new.ResidualImpact))
+	d.Add("assignee", personName(old.Assignee), personName(new.Assignee))
+	d.Add("due_date", dateString(old.DueDate), dateString(new.DueDate))
+	d.Add("next_review_date", dateString(old.NextReviewDate), dateString(new.NextReviewDate))
+	d.Add("tags", strings.Join(old.Tags, ", "), strings.Join(new.Tags, ", "))
+	return d
+}
+
+func score(v int) string {
+	if v == 0 {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func levelName(reg *Register, p, i int) string {
+	if reg == nil {
+		return ""
+	}
+	if lv, ok := reg.Matrix.LevelOf(p, i); ok {
+		return lv.Name
+	}
+	return ""
+}
+
+func personName(p *Person) string {
+	if p == nil {
+		return ""
+	}
+	return p.Name
+}
+
+func dateString(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// Snapshot returns the risk's fields as a map, kept in the audit trail
+// when the risk is deleted.
+func Snapshot(r *Risk) map[string]any {
+	return map[string]any{
+		"id": r.ID, "identifier": r.Identifier(), "registerId": r.RegisterID, "title": r.Title,
+		"description": r.Description, "category": r.Category, "department": r.Department,
+		"status": r.Status, "probability": r.Probability, "impact": r.Impact,
+		"residual_probability": r.ResidualProbability, "residual_impact": r.ResidualImpact,
+		"assigneeId": r.AssigneeID, "closureReason": r.ClosureReason, "dueDate": dateString(r.DueDate),
+		"tags": r.Tags, "version": r.Version,
+	}
+}

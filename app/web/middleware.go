@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/apperr"
+)
+
+const (
+	localRequestID = "request-id"
+	localPrincipal = "principal"
+	localCSRF      = "csrf"
+)
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// observe gives each request an id, a context with a deadline (handlers
+// pass c.UserContext() on, never c.Context()), and one structured log line.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	rid := c.Get("X-Request-ID")
+	if len(rid) == 0 || len(rid) > 64 || strings.ContainsFunc(rid, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		rid = newRequestID()
+	}
+	c.Locals(localRequestID, rid)
+	c.Set("X-Request-ID", rid)
+	ctx, cancel := context.WithTimeout(context.Background(), s.Config.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+
+	err := c.Next()
+	if err != nil {
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	if !strings.HasPrefix(c.Path(), "/static/") {
+		s.Log.Info("request", "request_id", rid, "method", c.Method(), "path", c.Path(),
+			"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP())
+	}
+	return nil
+}
+
+// contentSecurityPolicy allows scripts and styles from our origin only:
+// no inline script, no eval (htmx runs with allowEval=false).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
+
+// secureHeaders sets the security headers of every response.
+func (s *Server) secureHeaders(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.Config.Production() {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	if !strings.HasPrefix(c.Path(), "/static/") {
+		h.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return c.Next()
+}
+
+// loadSession resolves the signed-in member, if any, and the CSRF token
+// the request must carry.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	sess := s.browserSession(c)
+	if token, _ := sess.Values[valToken].(string); token != "" {
+		p, err := s.Accounts.Authenticate(c.UserContext(), token)
+		switch {
+		case err == nil:
+			c.Locals(localPrincipal, p)
+			c.Locals(localCSRF, p.Session.CSRFToken)
+			return c.Next()
+		case apperr.Is(err, apperr.Unauthenticated):
+			delete(sess.Values, valToken)
+			if err := s.saveSession(c, sess); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	anon, _ := sess.Values[valAnonCSRF].(string)
+	if anon == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		anon = hex.EncodeToString(b)
+		sess.Values[valAnonCSRF] = anon
+		if err := s.saveSession(c, sess); err != nil {
+			return err
+		}
+	}
+	c.Locals(localCSRF, anon)
+	return c.Next()
+}
+
+func principal(c *fiber.Ctx) *account.Principal {
+	p, _ := c.Locals(localPrincipal).(*account.Principal)
+	return p
+}
+
+func csrfToken(c *fiber.Ctx) string {
+	t, _ := c.Locals(localCSRF).(string)
+	return t
+}
+
+var errCSRF = apperr.New(apperr.Forbidden, "This form has expired or came from another site. Reload the page and try again.")
+
+// checkCSRF guards every state-changing browser request: the request must
+// come from our own origin (Sec-Fetch-Site / Origin) and carry the token
+// bound to its session, in the X-CSRF-Token header (htmx) or the _csrf field.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if site := c.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return errCSRF
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" && !s.sameOrigin(c, origin) {
+		return errCSRF
+	}
+	sent := c.Get("X-CSRF-Token")
+	if sent == "" {
+		sent = c.FormValue("_csrf")
+	}
+	want := csrfToken(c)
+	if want == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
+		return errCSRF
+	}
+	return c.Next()
+}
+
+// sameOrigin reports whether origin is BASE_URL's or the request's own.
+func (s *Server) sameOrigin(c *fiber.Ctx, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	base, _ := url.Parse(s.Config.BaseURL)
+	if base != nil && u.Scheme == base.Scheme && u.Host == base.Host {
+		return true
+	}
+	return u.Host == c.Hostname() && u.Scheme == c.Protocol()
+}
+
+// requireMember lets signed-in members through and sends everyone else to
+// the login page (GET) or a 401.
+func (s *Server) requireMember(c *fiber.Ctx) error {
+	if principal(c) == nil {
+		return apperr.New(apperr.Unauthenticated, "Please sign in")
+	}
+	return c.Next()
+}
+
+// requireWriter refuses viewers: 403 on every write route.
+func (s *Server) requireWriter(c *fiber.Ctx) error {
+	p := principal(c)
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "Please sign in")
+	}
+	if !p.Role.CanWrite() {
+		return apperr.New(apperr.Forbidden, "Your role (viewer) can read the register but not change it.")
+	}
+	return c.Next()
+}
+
+func redirectToLogin(c *fiber.Ctx) error {
+	next := c.OriginalURL()
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", "/login")
+		return c.SendStatus(fiber.StatusUnauthorized)
+	}
+	return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+}
+
+// safeNext returns next when it is a local path, else the register. It
+// refuses //host, /\host and scheme-relative tricks (open redirects).
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\t\\") {
+		return "/risks"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/risks"
+	}
+	return next
+}

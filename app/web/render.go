@@ -1,0 +1,69 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/riskreg/riskreg/static"
+	"github.com/riskreg/riskreg/views/layout"
+)
+
+// render writes a templ component as the HTML response. The response
+// varies by HX-Request because htmx requests get partials.
+func render(c *fiber.Ctx, status int, comp templ.Component) error {
+	c.Status(status)
+	c.Vary("HX-Request")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// isHTMX reports whether htmx sent the request for a partial swap (not a
+// boosted navigation or a history restore, which need whole pages).
+func isHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-Boosted") == "" && c.Get("HX-History-Restore-Request") == ""
+}
+
+// wantsPartial reports whether an htmx request targets the region id.
+func wantsPartial(c *fiber.Ctx, id string) bool {
+	return isHTMX(c) && c.Get("HX-Target") == id
+}
+
+// redirect sends a browser to url: with HX-Redirect for htmx, 303 otherwise.
+func redirect(c *fiber.Ctx, url string) error {
+	if isHTMX(c) {
+		c.Set("HX-Redirect", url)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(url, fiber.StatusSeeOther)
+}
+
+// page returns what the frame needs, consuming queued flash messages.
+func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
+	p := layout.Page{Title: title, Nav: nav, StaticVersion: static.Version(), CSRFToken: csrfToken(c)}
+	sess := s.browserSession(c)
+	if fl := sess.Flashes(); len(fl) > 0 {
+		for _, f := range fl {
+			kind, msg, _ := strings.Cut(f.(string), "\x1f")
+			p.Flashes = append(p.Flashes, layout.Flash{Kind: kind, Message: msg})
+		}
+		_ = s.saveSession(c, sess)
+	}
+	pr := principal(c)
+	if pr == nil {
+		return p
+	}
+	p.UserName, p.UserRole = pr.User.Name, string(pr.Role)
+	p.OrgID, p.OrgName = pr.Organization.ID, pr.Organization.Name
+	p.CanWrite = pr.Role.CanWrite()
+	if ms, err := s.Accounts.Memberships(c.UserContext(), pr.User.ID); err == nil {
+		for _, m := range ms {
+			p.Orgs = append(p.Orgs, layout.Org{ID: m.Organization.ID, Name: m.Organization.Name})
+		}
+	}
+	return p
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,307 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/audit"
+	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/views/layout"
+	"github.com/riskreg/riskreg/views/risks"
+)
+
+// queryParams adapts a request's URL query to risk.Params.
+type queryParams struct{ c *fiber.Ctx }
+
+func (q queryParams) Get(key string) string { return q.c.Query(key) }
+
+func actorOf(c *fiber.Ctx) audit.Actor {
+	p := principal(c)
+	return audit.Actor{MemberID: p.MemberID, Name: p.User.Name}
+}
+
+func orgID(c *fiber.Ctx) string { return principal(c).Organization.ID }
+
+func (s *Server) today() time.Time { return s.Now().UTC().Truncate(24 * time.Hour) }
+
+func (s *Server) memberOptions(c *fiber.Ctx) ([]risks.MemberOption, error) {
+	ms, err := s.Accounts.Members(c.UserContext(), orgID(c))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]risks.MemberOption, len(ms))
+	for i, m := range ms {
+		out[i] = risks.MemberOption{ID: m.ID, Name: m.Name}
+	}
+	return out, nil
+}
+
+func (s *Server) listRisks(c *fiber.Ctx) error {
+	q, qerr := risk.ParseListQuery(queryParams{c})
+	status := fiber.StatusOK
+	vm := risks.RegisterVM{Query: q, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
+	if e, ok := apperr.As(qerr); ok {
+		vm.Errors, status = e.Fields, fiber.StatusBadRequest
+	}
+	page, err := s.Risks.List(c.UserContext(), orgID(c), q)
+	if err != nil {
+		return err
+	}
+	vm.Page = page
+	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	if err != nil {
+		return err
+	}
+	vm.Registers = map[string]*risk.Register{}
+	for _, r := range regs {
+		vm.Registers[r.ID] = r
+		if r.IsDefault {
+			vm.Register = r
+		}
+	}
+	if wantsPartial(c, risks.ResultsID) {
+		return render(c, status, risks.Results(vm))
+	}
+	if vm.Members, err = s.memberOptions(c); err != nil {
+		return err
+	}
+	return render(c, status, risks.RegisterPage(s.page(c, "Risk register", layout.NavRegister), vm))
+}
+
+// bindRisk reads the risk form. Values that cannot be parsed are field
+// errors; the rest is validated by the service.
+func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
+	fe := apperr.FieldErrors{}
+	num := func(field string) int {
+		v := strings.TrimSpace(c.FormValue(field))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fe.Add(field, "Expected a number from 0 to 10")
+		}
+		return n
+	}
+	date := func(field string) *time.Time {
+		v := strings.TrimSpace(c.FormValue(field))
+		if v == "" {
+			return nil
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil || t.Year() < 1900 || t.Year() > 2999 {
+			fe.Add(field, "Enter a date as YYYY-MM-DD")
+			return nil
+		}
+		return &t
+	}
+	in := risk.Input{
+		RegisterID: c.FormValue("register_id"), Title: c.FormValue("title"), Description: c.FormValue("description"),
+		Category: c.FormValue("category"), Department: c.FormValue("department"), Status: c.FormValue("status"),
+		Probability: num("probability"), Impact: num("impact"),
+		ResidualProbability: num("residual_probability"), ResidualImpact: num("residual_impact"),
+		AssigneeID: c.FormValue("assignee_id"), ClosureReason: c.FormValue("closure_reason"),
+		DueDate: date("due_date"), NextReviewDate: date("next_review_date"), Tags: risk.ParseTags(c.FormValue("tags")),
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	return in, version, fe
+}
+
+// formVM builds the form view, choosing the register the input names.
+func (s *Server) formVM(c *fiber.Ctx, r *risk.Risk, in risk.Input, version int, fe apperr.FieldErrors) (risks.FormVM, error) {
+	vm := risks.FormVM{Risk: r, Input: in, Version: version, Errors: fe}
+	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	if err != nil {
+		return vm, err
+	}
+	vm.Registers = regs
+	for _, reg := range regs {
+		if reg.ID == in.RegisterID || (vm.Register == nil && reg.IsDefault) {
+			vm.Register = reg
+		}
+	}
+	if vm.Register == nil && len(regs) > 0 {
+		vm.Register = regs[0]
+	}
+	vm.Members, err = s.memberOptions(c)
+	return vm, err
+}
+
+// renderForm shows the form: the swappable fragment for htmx, the page otherwise.
+func (s *Server) renderForm(c *fiber.Ctx, status int, vm risks.FormVM) error {
+	if wantsPartial(c, risks.FormID) {
+		return render(c, status, risks.Form(csrfToken(c), vm))
+	}
+	title := "New risk"
+	if vm.Risk != nil {
+		title = "Edit " + vm.Risk.Identifier()
+	}
+	return render(c, status, risks.FormPage(s.page(c, title, layout.NavRegister), vm))
+}
+
+func (s *Server) newRisk(c *fiber.Ctx) error {
+	vm, err := s.formVM(c, nil, risk.Input{Status: risk.StatusOpen, Department: "none"}, 0, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderForm(c, fiber.StatusOK, vm)
+}
+
+// invalidForm re-renders the form with every message: parse errors from
+// binding plus the domain's validation.
+func (s *Server) invalidForm(c *fiber.Ctx, r *risk.Risk, in risk.Input, version int, fe apperr.FieldErrors, err error) error {
+	if e, ok := apperr.As(err); ok {
+		for f, msgs := range e.Fields {
+			fe[f] = append(fe[f], msgs...)
+		}
+	}
+	vm, verr := s.formVM(c, r, in, version, fe)
+	if verr != nil {
+		return verr
+	}
+	return s.renderForm(c, fiber.StatusUnprocessableEntity, vm)
+}
+
+func (s *Server) createRisk(c *fiber.Ctx) error {
+	in, _, fe := bindRisk(c)
+	if len(fe) > 0 {
+		norm := in
+		norm.Normalize()
+		return s.invalidForm(c, nil, in, 0, fe, norm.Validate())
+	}
+	created, err := s.Risks.Create(c.UserContext(), orgID(c), actorOf(c), in)
+	if apperr.Is(err, apperr.Invalid) {
+		return s.invalidForm(c, nil, in, 0, fe, err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, layout.FlashSuccess, created.Identifier()+" created."); err != nil {
+		return err
+	}
+	return redirect(c, "/risks/"+created.Identifier())
+}
+
+func (s *Server) showRisk(c *fiber.Ctx) error {
+	r, err := s.Risks.Get(c.UserContext(), orgID(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	reg, err := s.Risks.Store.Register(c.UserContext(), orgID(c), r.RegisterID)
+	if err != nil {
+		return err
+	}
+	events, err := s.Events.ForEntity(c.UserContext(), orgID(c), audit.EntityRisk, r.ID, 200)
+	if err != nil {
+		return err
+	}
+	vm := risks.DetailVM{Risk: r, Register: reg, Events: events, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
+	return render(c, fiber.StatusOK, risks.DetailPage(s.page(c, r.Identifier()+" "+r.Title, layout.NavRegister), vm))
+}
+
+func (s *Server) editRisk(c *fiber.Ctx) error {
+	r, err := s.Risks.Get(c.UserContext(), orgID(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	vm, err := s.formVM(c, r, risk.InputOf(r), r.Version, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderForm(c, fiber.StatusOK, vm)
+}
+
+func (s *Server) updateRisk(c *fiber.Ctx) error {
+	cur, err := s.Risks.Get(c.UserContext(), orgID(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	in, version, fe := bindRisk(c)
+	if len(fe) > 0 {
+		norm := in
+		norm.Normalize()
+		return s.invalidForm(c, cur, in, version, fe, norm.Validate())
+	}
+	updated, err := s.Risks.Update(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in)
+	var conflict *risk.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return s.renderConflict(c, risks.ConflictVM{Stored: conflict.Current, Submitted: in, Changes: risk.ChangesSince(conflict.Current, in)})
+	case apperr.Is(err, apperr.Invalid):
+		return s.invalidForm(c, cur, in, version, fe, err)
+	case err != nil:
+		return err
+	}
+	if err := s.flash(c, layout.FlashSuccess, updated.Identifier()+" saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/risks/"+updated.Identifier())
+}
+
+// renderConflict answers a stale write with 409 and what changed; for
+// htmx it replaces the main area instead of the form.
+func (s *Server) renderConflict(c *fiber.Ctx, vm risks.ConflictVM) error {
+	if isHTMX(c) {
+		c.Set("HX-Retarget", "#"+layout.MainID)
+		c.Set("HX-Reswap", "innerHTML")
+		return render(c, fiber.StatusConflict, risks.ConflictBody(vm))
+	}
+	return render(c, fiber.StatusConflict, risks.ConflictPage(s.page(c, "Changed meanwhile", layout.NavRegister), vm))
+}
+
+func (s *Server) confirmDelete(c *fiber.Ctx) error {
+	r, err := s.Risks.Get(c.UserContext(), orgID(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, risks.DeletePage(s.page(c, "Delete "+r.Identifier(), layout.NavRegister), risks.DeleteVM{Risk: r}))
+}
+
+func (s *Server) deleteRisk(c *fiber.Ctx) error {
+	r, err := s.Risks.Get(c.UserContext(), orgID(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	version, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil || version < 1 {
+		return apperr.New(apperr.Invalid, "The form is missing the risk's version; reload the page and try again.")
+	}
+	err = s.Risks.Delete(c.UserContext(), orgID(c), actorOf(c), r.ID, version)
+	var conflict *risk.ConflictError
+	if errors.As(err, &conflict) {
+		return s.renderConflict(c, risks.ConflictVM{Stored: conflict.Current, Submitted: risk.InputOf(r), Changes: nil})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, layout.FlashSuccess, r.Identifier()+" deleted."); err != nil {
+		return err
+	}
+	return redirect(c, "/risks")
+}
+
+// assess renders the live score and level preview of the form.
+func (s *Server) assess(c *fiber.Ctx) error {
+	reg, err := s.Risks.Store.DefaultRegister(c.UserContext(), orgID(c))
+	if id := c.Query("register_id"); id != "" {
+		reg, err = s.Risks.Store.Register(c.UserContext(), orgID(c), id)
+	}
+	if err != nil {
+		return err
+	}
+	score := func(k string) int {
+		n, err := strconv.Atoi(c.Query(k))
+		if err != nil || n < 0 || n > 10 {
+			return 0
+		}
+		return n
+	}
+	vm := risks.PreviewVM{Register: reg, Probability: score("probability"), Impact: score("impact"),
+		ResidualProbability: score("residual_probability"), ResidualImpact: score("residual_impact")}
+	return render(c, fiber.StatusOK, risks.Preview(vm))
+}

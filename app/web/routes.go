@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/static"
+	"github.com/riskreg/riskreg/views/components"
+)
+
+// Access policies of browser routes. Every route in the table names one;
+// a test walks the table to prove none is left open by accident.
+const (
+	policyPublic = "public" // anyone (sign-in pages, health, assets)
+	policyMember = "member" // any signed-in member, viewers included
+	policyWriter = "writer" // owner, admin or editor
+)
+
+// routes is the one route table.
+func (s *Server) routes(app *fiber.App) {
+	app.Use(recover.New())
+	app.Use(s.observe)
+	app.Use(s.secureHeaders)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Use("/static", func(c *fiber.Ctx) error {
+		if c.Query("v") != "" {
+			c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+		} else {
+			c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+		}
+		return c.Next()
+	}, filesystem.New(filesystem.Config{Root: http.FS(static.FS)}))
+
+	web := app.Group("", s.loadSession, s.checkCSRF)
+	member := []fiber.Handler{s.requireMember}
+	writer := []fiber.Handler{s.requireMember, s.requireWriter}
+	with := func(mw []fiber.Handler, h fiber.Handler) []fiber.Handler {
+		return append(append([]fiber.Handler{}, mw...), h)
+	}
+
+	web.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/risks", fiber.StatusSeeOther) })
+	web.Get("/login", s.showLogin)
+	web.Post("/login", s.login)
+	web.Get("/signup", s.showSignup)
+	web.Post("/signup", s.signup)
+	web.Post("/logout", s.logout)
+
+	web.Post("/orgs/switch", with(member, s.switchOrganization)...)
+	web.Get("/levels.css", with(member, s.levelsCSS)...)
+	web.Get("/risks", with(member, s.listRisks)...)
+	web.Get("/risks/new", with(writer, s.newRisk)...)
+	web.Get("/risks/assess", with(member, s.assess)...)
+	web.Post("/risks", with(writer, s.createRisk)...)
+	web.Get("/risks/:id", with(member, s.showRisk)...)
+	web.Get("/risks/:id/edit", with(writer, s.editRisk)...)
+	web.Post("/risks/:id", with(writer, s.updateRisk)...)
+	web.Get("/risks/:id/delete", with(writer, s.confirmDelete)...)
+	web.Post("/risks/:id/delete", with(writer, s.deleteRisk)...)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// RoutePolicies maps "METHOD /path" to its access policy, for tests.
+var RoutePolicies = map[string]string{
+	"GET /healthz": policyPublic, "GET /readyz": policyPublic, "GET /": policyPublic,
+	"GET /login": policyPublic, "POST /login": policyPublic, "GET /signup": policyPublic,
+	"POST /signup": policyPublic, "POST /logout": policyPublic,
+	"POST /orgs/switch": policyMember, "GET /levels.css": policyMember, "GET /risks": policyMember,
+	"GET /risks/assess": policyMember, "GET /risks/:id": policyMember,
+	"GET /risks/new": policyWriter, "POST /risks": policyWriter, "GET /risks/:id/edit": policyWriter,
+	"POST /risks/:id": policyWriter, "GET /risks/:id/delete": policyWriter, "POST /risks/:id/delete": policyWriter,
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz reports whether the database answers within two seconds.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.PingContext(ctx); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "unreachable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok", "database": "ok"})
+}
+
+// levelsCSS serves one badge class per level colour of the organization's
+// registers: dynamic colours without inline styles (the CSP forbids them).
+func (s *Server) levelsCSS(c *fiber.Ctx) error {
+	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, reg := range regs {
+		for _, l := range reg.Matrix.Levels {
+			class := components.LevelClass(l.Color)
+			if seen[class] || risk.TextColor(l.Color) == "" {
+				continue
+			}
+			seen[class] = true
+			b.WriteString("." + class + "{background-color:" + l.Color + ";color:" + risk.TextColor(l.Color) + "}\n")
+		}
+	}
+	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	return c.SendString(b.String())
+}

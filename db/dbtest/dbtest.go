@@ -1,0 +1,107 @@
+// Package dbtest gives tests a real, throwaway PostgreSQL: one fast
+// cluster per test binary, a migrated template database, and a fresh
+// database cloned from it for every test.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/riskreg/riskreg/db"
+	"github.com/riskreg/riskreg/db/devdb"
+)
+
+var (
+	cluster *devdb.Cluster
+	counter atomic.Int64
+)
+
+const template = "riskreg_template"
+
+// Main starts the cluster, migrates the template, runs the tests and
+// stops the cluster. Call it from TestMain. A cluster that cannot start
+// fails the run: database tests are never skipped.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Not t.TempDir(): its parent is 0700, which the postgres user cannot enter.
+	dir, err := os.MkdirTemp("", "riskreg-pg-*")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	cluster, err = devdb.Start(ctx, devdb.Options{Dir: dir, Fast: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest: start PostgreSQL:", err)
+		return 1
+	}
+	defer cluster.Stop()
+	if err := prepareTemplate(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+func admin(ctx context.Context, sql string) error {
+	conn, err := pgx.Connect(ctx, cluster.DSN("postgres"))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+func prepareTemplate(ctx context.Context) error {
+	if err := admin(ctx, "CREATE DATABASE "+template); err != nil {
+		return fmt.Errorf("create template: %w", err)
+	}
+	bdb, err := db.Open(cluster.DSN(template))
+	if err != nil {
+		return err
+	}
+	if _, err := db.MigrateUp(ctx, bdb); err != nil {
+		bdb.Close()
+		return fmt.Errorf("migrate template: %w", err)
+	}
+	bdb.Close()
+	return admin(ctx, "ALTER DATABASE "+template+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
+}
+
+// DSN returns the connection string of database name in the test cluster.
+func DSN(name string) string { return cluster.DSN(name) }
+
+// NewDB returns a migrated database of its own for the test, dropped
+// when the test ends.
+func NewDB(t testing.TB) (*bun.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("t%d_%d", os.Getpid(), counter.Add(1))
+	if err := admin(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	bdb, err := db.Open(cluster.DSN(name))
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() {
+		bdb.Close()
+		if err := admin(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
+	return bdb, name
+}

@@ -1,0 +1,47 @@
+package db
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/riskreg/riskreg/app/audit"
+)
+
+// EventStore appends to and reads the audit trail.
+type EventStore struct{ DB *bun.DB }
+
+// Append inserts an event; call it in the transaction of the change.
+func (s *EventStore) Append(ctx context.Context, e *audit.Event) error {
+	changes := e.Changes
+	if changes == nil {
+		changes = []audit.Change{}
+	}
+	row := &eventRow{
+		OrganizationID: e.OrganizationID, EntityType: e.EntityType, EntityID: e.EntityID, EntityLabel: e.EntityLabel,
+		Action: e.Action, ActorMemberID: nullable(e.Actor.MemberID), ActorAPIKeyID: nullable(e.Actor.APIKeyID),
+		ActorName: e.Actor.Name, Changes: changes, Snapshot: e.Snapshot, CreatedAt: e.CreatedAt,
+	}
+	_, err := idb(ctx, s.DB).NewInsert().Model(row).Returning("id").Exec(ctx)
+	if err != nil {
+		return dbErr("append event", err)
+	}
+	e.ID = row.ID
+	return nil
+}
+
+// ForEntity returns an entity's events, newest first.
+func (s *EventStore) ForEntity(ctx context.Context, orgID, entityType, entityID string, limit int) ([]*audit.Event, error) {
+	var rows []eventRow
+	err := idb(ctx, s.DB).NewSelect().Model(&rows).
+		Where("organization_id = ? AND entity_type = ? AND entity_id = ?", orgID, entityType, entityID).
+		OrderExpr("id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list events", err)
+	}
+	out := make([]*audit.Event, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}

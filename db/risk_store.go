@@ -1,0 +1,256 @@
+package db
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/risk"
+)
+
+// RiskStore implements risk.Store on PostgreSQL.
+type RiskStore struct{ DB *bun.DB }
+
+var _ risk.Store = (*RiskStore)(nil)
+
+// NextNumber increments the organization's risk counter; the row lock it
+// takes serialises concurrent creates in one organization.
+func (s *RiskStore) NextNumber(ctx context.Context, orgID string) (int64, error) {
+	var n int64
+	err := idb(ctx, s.DB).NewRaw("UPDATE organizations SET risk_seq = risk_seq + 1 WHERE id = ? RETURNING risk_seq", orgID).Scan(ctx, &n)
+	return n, dbErr("next risk number", err)
+}
+
+// Insert stores a new risk.
+func (s *RiskStore) Insert(ctx context.Context, r *risk.Risk) error {
+	_, err := idb(ctx, s.DB).NewInsert().Model(riskRowOf(r)).Exec(ctx)
+	return dbErr("insert risk", err)
+}
+
+// Update writes r when the stored version is r.Version-1.
+func (s *RiskStore) Update(ctx context.Context, r *risk.Risk) error {
+	res, err := idb(ctx, s.DB).NewUpdate().Model(riskRowOf(r)).
+		ExcludeColumn("organization_id", "id", "number", "created_at", "created_by").
+		WherePK().Where("version = ?", r.Version-1).Exec(ctx)
+	if err != nil {
+		return dbErr("update risk", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.Conflict, "The risk was changed by someone else")
+	}
+	return nil
+}
+
+// Delete removes a risk.
+func (s *RiskStore) Delete(ctx context.Context, orgID, id string) error {
+	res, err := idb(ctx, s.DB).NewDelete().Model((*riskRow)(nil)).
+		Where("organization_id = ? AND id = ?", orgID, id).Exec(ctx)
+	if err != nil {
+		return dbErr("delete risk", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.NotFound, "Risk not found")
+	}
+	return nil
+}
+
+func (s *RiskStore) selectRisks(ctx context.Context) *bun.SelectQuery {
+	return idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).
+		ColumnExpr("?TableColumns").
+		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email").
+		Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
+		Join("LEFT JOIN users AS u ON u.id = m.user_id")
+}
+
+// Get returns a risk by id or RSK identifier.
+func (s *RiskStore) Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*risk.Risk, error) {
+	var row riskRow
+	q := s.selectRisks(ctx).Where("r.organization_id = ?", orgID)
+	if n, ok := risk.ParseIdentifier(idOrIdentifier); ok {
+		q = q.Where("r.number = ?", n)
+	} else {
+		q = q.Where("r.id = ?", idOrIdentifier)
+	}
+	if forUpdate {
+		q = q.For("UPDATE OF r")
+	}
+	if err := q.Scan(ctx, &row); err != nil {
+		if e := dbErr("get risk", err); apperr.Is(e, apperr.NotFound) {
+			return nil, apperr.New(apperr.NotFound, "Risk not found")
+		} else {
+			return nil, e
+		}
+	}
+	return row.toDomain(), nil
+}
+
+// sortColumns maps the allowlisted sort keys to SQL; nothing from input
+// reaches ORDER BY otherwise.
+var sortColumns = map[string]string{
+	"identifier": "r.number",
+	"title":      "lower(r.title)",
+	"category":   "r.category",
+	"department": "r.department",
+	"assignee":   "lower(u.name)",
+	"status":     "array_position(ARRAY['open','pending','closed','archived']::text[], r.status)",
+	"inherent":   "r.inherent_score",
+	"residual":   "r.residual_score",
+	"due":        "r.due_date",
+	"updated":    "r.updated_at",
+}
+
+var nonWord = regexp.MustCompile(`[^\p{L}\p{N}]+`)
+
+// PrefixQuery turns free text into a to_tsquery expression matching every
+// word as a prefix ("vuln serv" -> "vuln:* & serv:*"); it keeps only
+// letters and digits, so the result is always valid tsquery syntax.
+func PrefixQuery(text string) string {
+	var terms []string
+	for _, w := range nonWord.Split(strings.ToLower(text), -1) {
+		if w != "" {
+			terms = append(terms, w+":*")
+		}
+		if len(terms) == 8 {
+			break
+		}
+	}
+	return strings.Join(terms, " & ")
+}
+
+// likePattern escapes LIKE wildcards and wraps s for a substring match.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.SelectQuery {
+	q = q.Where("r.organization_id = ?", orgID)
+	if f.RegisterID != "" {
+		q = q.Where("r.register_id = ?", f.RegisterID)
+	}
+	switch {
+	case f.Status != "":
+		q = q.Where("r.status = ?", f.Status)
+	case !f.IncludeArchived:
+		q = q.Where("r.status <> 'archived'")
+	}
+	if f.Category != "" {
+		q = q.Where("r.category = ?", f.Category)
+	}
+	if f.Department != "" {
+		q = q.Where("r.department = ?", f.Department)
+	}
+	switch f.AssigneeID {
+	case "":
+	case risk.Unassigned:
+		q = q.Where("r.assignee_id IS NULL")
+	default:
+		q = q.Where("r.assignee_id = ?", f.AssigneeID)
+	}
+	if f.InherentLevel != nil {
+		q = q.Where("r.inherent_level = ?", *f.InherentLevel)
+	}
+	if f.ResidualLevel != nil {
+		q = q.Where("r.residual_level = ?", *f.ResidualLevel)
+	}
+	if f.Tag != "" {
+		q = q.Where("r.tags @> ARRAY[?]::text[]", f.Tag)
+	}
+	if f.Search != "" {
+		like := likePattern(f.Search)
+		if tsq := PrefixQuery(f.Search); tsq != "" {
+			q = q.Where("(r.search @@ to_tsquery('english', ?) OR r.title ILIKE ? OR r.description ILIKE ?)", tsq, like, like)
+		} else {
+			q = q.Where("(r.title ILIKE ? OR r.description ILIKE ?)", like, like)
+		}
+	}
+	return q
+}
+
+// List returns one page of risks and the total matching f.
+func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (risk.Page, error) {
+	total, err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).Count(ctx)
+	if err != nil {
+		return risk.Page{}, dbErr("count risks", err)
+	}
+	col, ok := sortColumns[f.Sort]
+	if !ok {
+		col = sortColumns[risk.DefaultSort]
+	}
+	dir, tie := " ASC NULLS LAST", "r.number ASC"
+	if f.Desc {
+		dir, tie = " DESC NULLS LAST", "r.number DESC"
+	}
+	var rows []riskRow
+	err = applyFilters(s.selectRisks(ctx), orgID, f).
+		OrderExpr(col + dir).OrderExpr(tie).
+		Limit(int64(f.PerPage)).Offset(int64(f.Offset())).Scan(ctx, &rows)
+	if err != nil {
+		return risk.Page{}, dbErr("list risks", err)
+	}
+	page := risk.Page{Total: int(total), Risks: make([]*risk.Risk, len(rows))}
+	for i := range rows {
+		page.Risks[i] = rows[i].toDomain()
+	}
+	return page, nil
+}
+
+// CreateRegister stores a register.
+func (s *RiskStore) CreateRegister(ctx context.Context, r *risk.Register) error {
+	row := &registerRow{OrganizationID: r.OrganizationID, ID: r.ID, Name: r.Name, Description: r.Description,
+		Matrix: r.Matrix, IsDefault: r.IsDefault, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	_, err := idb(ctx, s.DB).NewInsert().Model(row).Exec(ctx)
+	return dbErr("create register", err)
+}
+
+// Register returns one register.
+func (s *RiskStore) Register(ctx context.Context, orgID, id string) (*risk.Register, error) {
+	var row registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND id = ?", orgID, id).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("get register", err)
+	}
+	return row.toDomain(), nil
+}
+
+// DefaultRegister returns the organization's default register.
+func (s *RiskStore) DefaultRegister(ctx context.Context, orgID string) (*risk.Register, error) {
+	var row registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND is_default", orgID).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("get default register", err)
+	}
+	return row.toDomain(), nil
+}
+
+// Registers lists the organization's registers, the default first.
+func (s *RiskStore) Registers(ctx context.Context, orgID string) ([]*risk.Register, error) {
+	var rows []registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&rows).Where("organization_id = ?", orgID).
+		OrderExpr("is_default DESC, name").Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list registers", err)
+	}
+	out := make([]*risk.Register, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// Assignee returns a member of the organization as a Person.
+func (s *RiskStore) Assignee(ctx context.Context, orgID, memberID string) (*risk.Person, error) {
+	var p struct {
+		Name  string `bun:"name"`
+		Email string `bun:"email"`
+	}
+	err := idb(ctx, s.DB).NewRaw(`SELECT u.name, u.email FROM members m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id = ? AND m.id = ?`, orgID, memberID).Scan(ctx, &p)
+	if err != nil {
+		return nil, dbErr("get assignee", err)
+	}
+	return &risk.Person{MemberID: memberID, Name: p.Name, Email: p.Email}, nil
+}

@@ -1,0 +1,72 @@
+// Package layout holds the page frame: head, top bar, navigation and the
+// flash area, shared by every page.
+package layout
+
+// Flash kinds.
+const (
+	FlashSuccess = "success"
+	FlashError   = "error"
+)
+
+// Flash is a one-time message shown at the top of the next page.
+type Flash struct {
+	Kind    string
+	Message string
+}
+
+// Org is an organization the user can switch to.
+type Org struct {
+	ID   string
+	Name string
+}
+
+// Nav items.
+const (
+	NavDashboard = "dashboard"
+	NavRegister  = "register"
+)
+
+// Page is what the frame needs to know about the request.
+type Page struct {
+	Title         string
+	Nav           string // the active navigation item
+	StaticVersion string // cache-busting suffix for static URLs
+	CSRFToken     string
+	// Signed-in context; empty on the login and sign-up pages.
+	UserName string
+	UserRole string
+	OrgID    string
+	OrgName  string
+	Orgs     []Org
+	CanWrite bool
+	Flashes  []Flash
+}
+
+// SignedIn reports whether the page is shown to a signed-in user.
+func (p Page) SignedIn() bool { return p.UserName != "" }
+
+// DOM ids shared by templates and handlers.
+const (
+	FlashID = "flash"
+	MainID  = "main"
+)
+
+// HXHeaders is the hx-headers value carrying the CSRF token.
+func (p Page) HXHeaders() string {
+	// The token is URL-safe base64, so it needs no JSON escaping.
+	return `{"X-CSRF-Token":"` + p.CSRFToken + `"}`
+}
+
+func flashClass(kind string) string {
+	if kind == FlashError {
+		return "border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+	}
+	return "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
+}
+
+func navClass(active bool) string {
+	if active {
+		return "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-200"
+	}
+	return "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+}
