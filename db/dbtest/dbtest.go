@@ -29,10 +29,11 @@ const template = "riskreg_template"
 // stops the cluster. Call it from TestMain. A cluster that cannot start
 // fails the run: database tests are never skipped.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
+// Run is Main without the exit, for a TestMain with cleanup of its own.
+func Run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// Not t.TempDir(): its parent is 0700, which the postgres user cannot enter.
