@@ -186,7 +186,7 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 	}
 	var rows []riskRow
 	err = applyFilters(s.selectRisks(ctx), orgID, f).
-		OrderExpr(col + dir).OrderExpr(tie).
+		OrderExpr(col+dir).OrderExpr(tie).
 		Limit(int64(f.PerPage)).Offset(int64(f.Offset())).Scan(ctx, &rows)
 	if err != nil {
 		return risk.Page{}, dbErr("list risks", err)

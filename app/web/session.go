@@ -104,7 +104,7 @@ func (s *Server) browserSession(c *fiber.Ctx) *sessions.Session {
 // headerWriter collects the Set-Cookie headers gorilla writes.
 type headerWriter struct{ h http.Header }
 
-func (w headerWriter) Header() http.Header       { return w.h }
+func (w headerWriter) Header() http.Header         { return w.h }
 func (w headerWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w headerWriter) WriteHeader(int)             {}
 
