@@ -1,0 +1,67 @@
+package db_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/riskreg/riskreg/db"
+	"github.com/riskreg/riskreg/db/dbtest"
+)
+
+func TestMigrateConcurrentlyDownAndStatus(t *testing.T) {
+	ctx := context.Background()
+	tmpl, name := dbtest.NewDB(t) // already migrated; roll it back to empty first
+	for {
+		rolled, err := db.MigrateDown(ctx, tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rolled) == 0 {
+			break
+		}
+	}
+	if n, err := db.Pending(ctx, tmpl); err != nil || n == 0 {
+		t.Fatalf("pending after rollback = %d, %v", n, err)
+	}
+	// Six instances migrate at once: all succeed, the migrations run once.
+	var wg sync.WaitGroup
+	applied := make([][]string, 6)
+	errs := make([]error, 6)
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bdb, err := db.Open(dbtest.DSN(name))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer bdb.Close()
+			applied[i], errs[i] = db.MigrateUp(ctx, bdb)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i := range 6 {
+		if errs[i] != nil {
+			t.Fatalf("instance %d: %v", i, errs[i])
+		}
+		total += len(applied[i])
+	}
+	st, err := db.MigrateStatus(ctx, tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != len(st) {
+		t.Fatalf("%d migrations applied in total across instances, want %d (once each)", total, len(st))
+	}
+	for _, m := range st {
+		if !m.Applied {
+			t.Errorf("%s not applied", m.Name)
+		}
+	}
+	if n, _ := db.Pending(ctx, tmpl); n != 0 {
+		t.Fatalf("pending = %d after migrating", n)
+	}
+}
