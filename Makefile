@@ -61,6 +61,6 @@ check: generate
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory css >/dev/null; else echo "npm not found: skipping the CSS rebuild check"; fi
-	git diff --exit-code -- views static go.mod go.sum
+	git diff --stat --exit-code -- views static go.mod go.sum
 
 .PHONY: help deps-postgres deps-chromium run build test bench generate css check
