@@ -45,11 +45,12 @@ type env struct {
 	Server *web.Server
 	App    *fiber.App
 	URL    string // http://127.0.0.1:port
+	dbName string
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	bdb, _ := dbtest.NewDB(t)
+	bdb, dbName := dbtest.NewDB(t)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func newEnv(t *testing.T) *env {
 	app := web.New(srv)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &env{t: t, DB: bdb, Server: srv, App: app, URL: base}
+	return &env{t: t, DB: bdb, Server: srv, App: app, URL: base, dbName: dbName}
 }
 
 // org is an organization created through sign-up, with its owner signed in.

@@ -160,18 +160,8 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 	}
 	defer stop()
 
-	if embedded || *migrateFlag {
-		applied, err := db.MigrateUp(ctx, bdb)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			log.Info("migrations applied", "migrations", applied)
-		}
-	} else if n, err := db.Pending(ctx, bdb); err != nil {
+	if err := prepareSchema(ctx, bdb, embedded || *migrateFlag, log); err != nil {
 		return err
-	} else if n > 0 {
-		return fmt.Errorf("the database schema is %d migration(s) behind; run `riskreg migrate up` or start with `riskreg serve --migrate`", n)
 	}
 
 	srv, err := web.NewServer(cfg, bdb, log)
@@ -206,6 +196,27 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// prepareSchema applies pending migrations when migrate is set (the
+// embedded database, or --migrate); otherwise it refuses to go on with an
+// out-of-date schema, so an old binary never runs against a newer one.
+func prepareSchema(ctx context.Context, bdb *bun.DB, migrate bool, log *slog.Logger) error {
+	if migrate {
+		applied, err := db.MigrateUp(ctx, bdb)
+		if err == nil && len(applied) > 0 {
+			log.Info("migrations applied", "migrations", applied)
+		}
+		return err
+	}
+	n, err := db.Pending(ctx, bdb)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database schema is %d migration(s) behind; run `riskreg migrate up` or start with `riskreg serve --migrate`", n)
+	}
 	return nil
 }
 
@@ -285,14 +296,7 @@ func openMigrated(ctx context.Context, cfg *config.Config) (*web.Server, func(),
 	if err != nil {
 		return nil, nil, err
 	}
-	if embedded {
-		_, err = db.MigrateUp(ctx, bdb)
-	} else if n, perr := db.Pending(ctx, bdb); perr != nil {
-		err = perr
-	} else if n > 0 {
-		err = fmt.Errorf("the database schema is %d migration(s) behind; run `riskreg migrate up` first", n)
-	}
-	if err != nil {
+	if err := prepareSchema(ctx, bdb, embedded, log); err != nil {
 		stop()
 		return nil, nil, err
 	}
