@@ -100,6 +100,7 @@ var sortColumns = map[string]string{
 	"residual":   "r.residual_score",
 	"due":        "r.due_date",
 	"updated":    "r.updated_at",
+	"created":    "r.created_at",
 }
 
 var nonWord = regexp.MustCompile(`[^\p{L}\p{N}]+`)
@@ -131,10 +132,16 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	if f.RegisterID != "" {
 		q = q.Where("r.register_id = ?", f.RegisterID)
 	}
+	if len(f.IDs) > 0 {
+		q = q.Where("r.id IN (?)", bun.In(f.IDs))
+	}
+	if f.ModifiedAfter != nil {
+		q = q.Where("r.updated_at > ?", *f.ModifiedAfter)
+	}
 	switch {
 	case f.Status != "":
 		q = q.Where("r.status = ?", f.Status)
-	case !f.IncludeArchived:
+	case !f.IncludeArchived && len(f.IDs) == 0:
 		q = q.Where("r.status <> 'archived'")
 	}
 	if f.Category != "" {

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"time"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,8 +10,14 @@ import (
 	"github.com/riskreg/riskreg/app/apperr"
 )
 
-// Sort keys of the register, in column order.
-var SortKeys = []string{"identifier", "title", "category", "department", "assignee", "status", "inherent", "residual", "due", "updated"}
+// Sort keys of the register, in column order; "created" is API-only.
+var SortKeys = []string{"identifier", "title", "category", "department", "assignee", "status", "inherent", "residual", "due", "updated", "created"}
+
+// SortField is one ordering key.
+type SortField struct {
+	Key  string // one of SortKeys
+	Desc bool
+}
 
 // PageSizes are the page sizes a user can choose.
 var PageSizes = []int{25, 50, 100, 200}
@@ -38,7 +45,10 @@ type ListQuery struct {
 	IncludeArchived bool
 	Sort            string // one of SortKeys
 	Desc            bool
-	Page            int // 1-based
+	ThenBy          []SortField // further ordering keys (the API's sort=a,-b)
+	IDs             []string    // only these risk ids (the API's PUT /risks/filter)
+	ModifiedAfter   *time.Time  // only risks updated after this instant
+	Page            int         // 1-based
 	PerPage         int
 }
 
@@ -47,7 +57,7 @@ func (q *ListQuery) Offset() int { return (q.Page - 1) * q.PerPage }
 
 // HasFilters reports whether anything narrows the list.
 func (q *ListQuery) HasFilters() bool {
-	return q.Status != "" || q.Category != "" || q.Department != "" || q.AssigneeID != "" ||
+	return q.Status != "" || q.Category != "" || len(q.IDs) > 0 || q.ModifiedAfter != nil || q.Department != "" || q.AssigneeID != "" ||
 		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived
 }
 

@@ -115,18 +115,31 @@ func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, i
 // Update applies in to the risk when version is still current. A stale
 // version returns *ConflictError and changes nothing.
 func (s *Service) Update(ctx context.Context, orgID string, actor audit.Actor, id string, version int, in Input) (*Risk, error) {
-	in.Normalize()
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
+	return s.Patch(ctx, orgID, actor, id, version, func(*Risk) (Input, error) { return in, nil })
+}
+
+// Patch updates the risk with the input that change derives from the
+// stored risk, read under a row lock, so a partial update never loses a
+// concurrent change to the fields it leaves alone. A version of 0 skips
+// the staleness check (the API without If-Match); any other stale version
+// returns *ConflictError and changes nothing.
+func (s *Service) Patch(ctx context.Context, orgID string, actor audit.Actor, id string, version int, change func(cur *Risk) (Input, error)) (*Risk, error) {
 	var updated *Risk
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		cur, err := s.Store.Get(ctx, orgID, id, true)
 		if err != nil {
 			return err
 		}
-		if cur.Version != version {
+		if version != 0 && cur.Version != version {
 			return &ConflictError{Current: cur}
+		}
+		in, err := change(cur)
+		if err != nil {
+			return err
+		}
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			return err
 		}
 		oldReg, err := s.Store.Register(ctx, orgID, cur.RegisterID)
 		if err != nil {
