@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -70,6 +71,12 @@ func NewID(prefix string) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return prefix + "_" + string(b)
+}
+
+// validKey reports whether s can be an id: ids never hold NUL bytes (which
+// Bun cannot send) and are short, so anything else is simply not found.
+func validKey(s string) bool {
+	return len(s) <= 100 && !strings.ContainsRune(s, 0) && utf8.ValidString(s)
 }
 
 // dbErr maps driver errors to application errors: missing rows to

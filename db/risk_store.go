@@ -67,6 +67,9 @@ func (s *RiskStore) selectRisks(ctx context.Context) *bun.SelectQuery {
 
 // Get returns a risk by id or RSK identifier.
 func (s *RiskStore) Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*risk.Risk, error) {
+	if !validKey(idOrIdentifier) {
+		return nil, apperr.New(apperr.NotFound, "Risk not found")
+	}
 	var row riskRow
 	q := s.selectRisks(ctx).Where("r.organization_id = ?", orgID)
 	if n, ok := risk.ParseIdentifier(idOrIdentifier); ok {
@@ -215,6 +218,9 @@ func (s *RiskStore) CreateRegister(ctx context.Context, r *risk.Register) error 
 
 // Register returns one register.
 func (s *RiskStore) Register(ctx context.Context, orgID, id string) (*risk.Register, error) {
+	if !validKey(id) {
+		return nil, apperr.New(apperr.NotFound, "Register not found")
+	}
 	var row registerRow
 	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND id = ?", orgID, id).Scan(ctx)
 	if err != nil {
@@ -250,6 +256,9 @@ func (s *RiskStore) Registers(ctx context.Context, orgID string) ([]*risk.Regist
 
 // Assignee returns a member of the organization as a Person.
 func (s *RiskStore) Assignee(ctx context.Context, orgID, memberID string) (*risk.Person, error) {
+	if !validKey(memberID) {
+		return nil, apperr.New(apperr.NotFound, "Member not found")
+	}
 	var p struct {
 		Name  string `bun:"name"`
 		Email string `bun:"email"`

@@ -75,6 +75,51 @@ func (l *LoginLimiter) Fail(email, ip string, now time.Time) {
 	}
 }
 
+// Begin checks the limits and, when not blocked, counts the attempt as a
+// failure at once, under one lock: concurrent guesses cannot all slip
+// through before the first is recorded. A good login then calls Succeed.
+// It returns the wait when blocked, or 0.
+func (l *LoginLimiter) Begin(email, ip string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	for i, key := range limiterKeys(email, ip) {
+		rule := loginRules[i]
+		w := l.windows[key]
+		if w == nil || now.Sub(w.start) >= rule.window || w.failures < rule.max {
+			continue
+		}
+		if d := w.start.Add(rule.window).Sub(now); d > wait {
+			wait = d
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	l.gc(now)
+	for i, key := range limiterKeys(email, ip) {
+		w := l.windows[key]
+		if w == nil || now.Sub(w.start) >= loginRules[i].window {
+			w = &window{start: now}
+			l.windows[key] = w
+		}
+		w.failures++
+	}
+	return 0
+}
+
+// Refund takes back the attempt Begin counted, for a login that succeeded,
+// so good sign-ins never use up an address's or an account's budget.
+func (l *LoginLimiter) Refund(email, ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, key := range limiterKeys(email, ip)[1:] {
+		if w := l.windows[key]; w != nil && w.failures > 0 {
+			w.failures--
+		}
+	}
+}
+
 // Succeed clears the account-and-address counter after a good login.
 func (l *LoginLimiter) Succeed(email, ip string) {
 	l.mu.Lock()

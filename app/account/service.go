@@ -251,11 +251,12 @@ func (e *RateLimitedError) Error() string {
 func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.Now()
-	if wait := s.Limiter.Blocked(email, ip, now); wait > 0 {
+	// Begin counts this attempt as a failure before the password is
+	// checked; a good login takes it back below.
+	if wait := s.Limiter.Begin(email, ip, now); wait > 0 {
 		return "", &RateLimitedError{RetryAfter: wait}
 	}
 	if email == "" || password == "" || len(password) > MaxPassword*4 || strings.ContainsRune(email, 0) {
-		s.Limiter.Fail(email, ip, now)
 		return "", ErrBadCredentials
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
@@ -271,7 +272,6 @@ func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (st
 		return "", err
 	}
 	if u == nil || !ok || u.DisabledAt != nil {
-		s.Limiter.Fail(email, ip, now)
 		return "", ErrBadCredentials
 	}
 	ms, err := s.Store.Memberships(ctx, u.ID)
@@ -282,6 +282,7 @@ func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (st
 		return "", apperr.New(apperr.Forbidden, "This account is not a member of any organization")
 	}
 	s.Limiter.Succeed(email, ip)
+	s.Limiter.Refund(email, ip)
 	return s.newSession(ctx, u.ID, ms[0].Organization.ID, ms[0].MemberID, ua, ip)
 }
 

@@ -8,6 +8,7 @@ import "time"
 const (
 	EntityRisk     = "risk"
 	EntityRegister = "register"
+	EntityAPIKey   = "api_key"
 )
 
 // Actions.

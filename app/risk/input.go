@@ -118,8 +118,11 @@ func (in *Input) Validate() error {
 			break
 		}
 	}
-	if strings.ContainsRune(in.AssigneeID, 0) || strings.ContainsRune(in.RegisterID, 0) {
+	if strings.ContainsRune(in.AssigneeID, 0) {
 		fe.Add("assigneeId", "Must not contain NUL bytes")
+	}
+	if strings.ContainsRune(in.RegisterID, 0) {
+		fe.Add("registerId", "Must not contain NUL bytes")
 	}
 	return fe.Err()
 }

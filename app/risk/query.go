@@ -2,10 +2,10 @@ package risk
 
 import (
 	"fmt"
-	"time"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/riskreg/riskreg/app/apperr"
 )
@@ -111,9 +111,10 @@ func ParseListQuery(p Params) (ListQuery, error) {
 	if len([]rune(q.Search)) > MaxSearch {
 		fe.Add("q", fmt.Sprintf("Search must contain at most %d character(s)", MaxSearch))
 	}
-	for _, s := range []string{q.Search, q.Tag, q.AssigneeID, q.RegisterID} {
-		if strings.ContainsRune(s, 0) {
-			fe.Add("q", "Must not contain NUL bytes")
+	for key, v := range map[string]*string{"q": &q.Search, "tag": &q.Tag, "assignee": &q.AssigneeID, "register": &q.RegisterID} {
+		if strings.ContainsRune(*v, 0) {
+			fe.Add(key, "Must not contain NUL bytes")
+			*v = ""
 		}
 	}
 	if v := p.Get("sort"); v != "" {

@@ -51,6 +51,8 @@ type Service struct {
 	Tx     TxRunner
 	NewID  IDFunc
 	Now    func() time.Time
+	// Plans persists treatments and mitigation tasks (plan_service.go).
+	Plans PlanStore
 }
 
 // ConflictError is returned by Update when the risk changed since the

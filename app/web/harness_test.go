@@ -247,6 +247,7 @@ var (
 	browserOnce   sync.Once
 	browserCtx    context.Context
 	browserCancel context.CancelFunc
+	browserErr    error
 )
 
 func stopBrowser() {
@@ -271,8 +272,16 @@ func newTab(t *testing.T) context.Context {
 				break
 			}
 		}
-		browserCtx, browserCancel = chromedp.NewExecAllocator(context.Background(), opts...)
+		// An incognito tab needs a parent whose browser already runs.
+		allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(allocCtx)
+		browserCtx = ctx
+		browserCancel = func() { cancel(); allocCancel() }
+		browserErr = chromedp.Do(ctx) // starts the browser, no deadline
 	})
+	if browserErr != nil {
+		t.Fatalf("start Chromium: %v (make test installs it; see the README)", browserErr)
+	}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancel() })

@@ -26,6 +26,19 @@ func requestID(c *fiber.Ctx) string {
 	return id
 }
 
+// validRequestID accepts a caller's request id of 1-64 [A-Za-z0-9._-].
+func validRequestID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func newRequestID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
@@ -37,7 +50,7 @@ func newRequestID() string {
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
 	rid := c.Get("X-Request-ID")
-	if len(rid) == 0 || len(rid) > 64 || strings.ContainsFunc(rid, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+	if !validRequestID(rid) {
 		rid = newRequestID()
 	}
 	c.Locals(localRequestID, rid)
@@ -66,6 +79,13 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // secureHeaders sets the security headers of every response.
 func (s *Server) secureHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders is also called by the error handler, which Fiber runs
+// without middleware for errors it meets before routing (413, 431, …).
+func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -79,7 +99,6 @@ func (s *Server) secureHeaders(c *fiber.Ctx) error {
 	if !strings.HasPrefix(c.Path(), "/static/") {
 		h.Set(fiber.HeaderCacheControl, "no-store")
 	}
-	return c.Next()
 }
 
 // loadSession resolves the signed-in member, if any, and the CSRF token
@@ -183,6 +202,19 @@ func (s *Server) requireWriter(c *fiber.Ctx) error {
 	}
 	if !p.Role.CanWrite() {
 		return apperr.New(apperr.Forbidden, "Your role (viewer) can read the register but not change it.")
+	}
+	return c.Next()
+}
+
+// requireManager lets only owners and admins into the settings: 403 for
+// editors and viewers.
+func (s *Server) requireManager(c *fiber.Ctx) error {
+	p := principal(c)
+	if p == nil {
+		return apperr.New(apperr.Unauthenticated, "Please sign in")
+	}
+	if !p.Role.CanManage() {
+		return apperr.New(apperr.Forbidden, "Only owners and admins can change the organization's settings.")
 	}
 	return c.Next()
 }

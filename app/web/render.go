@@ -58,6 +58,7 @@ func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
 	p.UserName, p.UserRole = pr.User.Name, string(pr.Role)
 	p.OrgID, p.OrgName = pr.Organization.ID, pr.Organization.Name
 	p.CanWrite = pr.Role.CanWrite()
+	p.CanManage = pr.Role.CanManage()
 	if ms, err := s.Accounts.Memberships(c.UserContext(), pr.User.ID); err == nil {
 		for _, m := range ms {
 			p.Orgs = append(p.Orgs, layout.Org{ID: m.Organization.ID, Name: m.Organization.Name})

@@ -192,16 +192,30 @@ func (s *Server) showRisk(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	reg, err := s.Risks.Store.Register(c.UserContext(), orgID(c), r.RegisterID)
+	vm, err := s.detailVM(c, r)
 	if err != nil {
 		return err
 	}
-	events, err := s.Events.ForEntity(c.UserContext(), orgID(c), audit.EntityRisk, r.ID, 200)
-	if err != nil {
-		return err
+	return s.renderDetail(c, fiber.StatusOK, vm)
+}
+
+// detailVM loads what the risk's page shows: register, history and plan.
+func (s *Server) detailVM(c *fiber.Ctx, r *risk.Risk) (risks.DetailVM, error) {
+	vm := risks.DetailVM{Risk: r, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
+	var err error
+	if vm.Register, err = s.Risks.Store.Register(c.UserContext(), orgID(c), r.RegisterID); err != nil {
+		return vm, err
 	}
-	vm := risks.DetailVM{Risk: r, Register: reg, Events: events, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
-	return render(c, fiber.StatusOK, risks.DetailPage(s.page(c, r.Identifier()+" "+r.Title, layout.NavRegister), vm))
+	if vm.Events, err = s.Events.ForEntity(c.UserContext(), orgID(c), audit.EntityRisk, r.ID, 200); err != nil {
+		return vm, err
+	}
+	vm.Plan, err = s.planVM(c, r)
+	return vm, err
+}
+
+// renderDetail renders the risk's page.
+func (s *Server) renderDetail(c *fiber.Ctx, status int, vm risks.DetailVM) error {
+	return render(c, status, risks.DetailPage(s.page(c, vm.Risk.Identifier()+" "+vm.Risk.Title, layout.NavRegister), vm))
 }
 
 func (s *Server) editRisk(c *fiber.Ctx) error {
@@ -222,6 +236,9 @@ func (s *Server) updateRisk(c *fiber.Ctx) error {
 		return err
 	}
 	in, version, fe := bindRisk(c)
+	if version < 1 {
+		return apperr.New(apperr.Invalid, "The form is missing the risk's version; reload the page and try again.")
+	}
 	if len(fe) > 0 {
 		norm := in
 		norm.Normalize()

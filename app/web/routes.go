@@ -18,9 +18,10 @@ import (
 // Access policies of browser routes. Every route in the table names one;
 // a test walks the table to prove none is left open by accident.
 const (
-	policyPublic = "public" // anyone (sign-in pages, health, assets)
-	policyMember = "member" // any signed-in member, viewers included
-	policyWriter = "writer" // owner, admin or editor
+	policyPublic  = "public"  // anyone (sign-in pages, health, assets)
+	policyMember  = "member"  // any signed-in member, viewers included
+	policyWriter  = "writer"  // owner, admin or editor
+	policyManager = "manager" // owner or admin (settings)
 )
 
 // routes is the one route table.
@@ -43,6 +44,7 @@ func (s *Server) routes(app *fiber.App) {
 	web := app.Group("", s.loadSession, s.checkCSRF)
 	member := []fiber.Handler{s.requireMember}
 	writer := []fiber.Handler{s.requireMember, s.requireWriter}
+	manager := []fiber.Handler{s.requireMember, s.requireManager}
 	with := func(mw []fiber.Handler, h fiber.Handler) []fiber.Handler {
 		return append(append([]fiber.Handler{}, mw...), h)
 	}
@@ -65,6 +67,17 @@ func (s *Server) routes(app *fiber.App) {
 	web.Post("/risks/:id", with(writer, s.updateRisk)...)
 	web.Get("/risks/:id/delete", with(writer, s.confirmDelete)...)
 	web.Post("/risks/:id/delete", with(writer, s.deleteRisk)...)
+	web.Post("/risks/:id/treatment", with(writer, s.setTreatment)...)
+	web.Post("/risks/:id/tasks", with(writer, s.addTask)...)
+	web.Get("/risks/:id/tasks/:taskId/edit", with(writer, s.editTask)...)
+	web.Post("/risks/:id/tasks/:taskId", with(writer, s.updateTask)...)
+	web.Post("/risks/:id/tasks/:taskId/status", with(writer, s.setTaskStatus)...)
+	web.Post("/risks/:id/tasks/:taskId/delete", with(writer, s.deleteTask)...)
+
+	web.Get("/settings", with(manager, s.showSettings)...)
+	web.Get("/settings/api-keys", with(manager, s.listAPIKeys)...)
+	web.Post("/settings/api-keys", with(manager, s.createAPIKey)...)
+	web.Post("/settings/api-keys/:id/revoke", with(manager, s.revokeAPIKey)...)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
@@ -78,6 +91,11 @@ var RoutePolicies = map[string]string{
 	"GET /risks/assess": policyMember, "GET /risks/:id": policyMember,
 	"GET /risks/new": policyWriter, "POST /risks": policyWriter, "GET /risks/:id/edit": policyWriter,
 	"POST /risks/:id": policyWriter, "GET /risks/:id/delete": policyWriter, "POST /risks/:id/delete": policyWriter,
+	"POST /risks/:id/treatment": policyWriter, "POST /risks/:id/tasks": policyWriter,
+	"GET /risks/:id/tasks/:taskId/edit": policyWriter, "POST /risks/:id/tasks/:taskId": policyWriter,
+	"POST /risks/:id/tasks/:taskId/status": policyWriter, "POST /risks/:id/tasks/:taskId/delete": policyWriter,
+	"GET /settings": policyManager, "GET /settings/api-keys": policyManager, "POST /settings/api-keys": policyManager,
+	"POST /settings/api-keys/:id/revoke": policyManager,
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/risk"
@@ -27,10 +28,13 @@ type Server struct {
 	DB       *bun.DB
 	Accounts *account.Service
 	Risks    *risk.Service
-	Events   *db.EventStore
-	Sessions *sessions.CookieStore
-	Log      *slog.Logger
-	Now      func() time.Time
+	APIKeys  *apikey.Service
+	// Idempotency replays API POSTs repeated with the same Idempotency-Key.
+	Idempotency *db.Idempotency
+	Events      *db.EventStore
+	Sessions    *sessions.CookieStore
+	Log         *slog.Logger
+	Now         func() time.Time
 }
 
 // New returns the Fiber app serving every route.
@@ -102,6 +106,12 @@ func statusOf(err error) (int, string) {
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, msg := statusOf(err)
 	rid := requestID(c)
+	if rid == "" { // an error Fiber met before any middleware ran
+		rid = newRequestID()
+		c.Locals(localRequestID, rid)
+		c.Set("X-Request-ID", rid)
+		s.setSecurityHeaders(c)
+	}
 	if status >= 500 {
 		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}

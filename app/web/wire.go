@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/db"
@@ -28,10 +29,13 @@ func NewServer(cfg *config.Config, bdb *bun.DB, log *slog.Logger) (*Server, erro
 			Store: &db.AccountStore{DB: bdb}, Registers: riskStore, Tx: tx, NewID: db.NewID, Now: time.Now,
 			Limiter: account.NewLoginLimiter(), IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
 		},
-		Risks:    &risk.Service{Store: riskStore, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
-		Events:   events,
-		Sessions: sessions,
-		Log:      log,
-		Now:      time.Now,
+		Risks: &risk.Service{Store: riskStore, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now,
+			Plans: &db.PlanStore{DB: bdb}},
+		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
+		Events:      events,
+		Idempotency: &db.Idempotency{DB: bdb},
+		Sessions:    sessions,
+		Log:         log,
+		Now:         time.Now,
 	}, nil
 }

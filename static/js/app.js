@@ -216,7 +216,9 @@
 
     switch (e.key) {
       case '/': {
-        var search = Array.prototype.find.call(doc.querySelectorAll('[data-search-input]'), isVisible);
+        // Prefer the page's own search box (the register's) over the top bar's.
+        var search = Array.prototype.find.call(doc.querySelectorAll('main [data-search-input]'), isVisible) ||
+          Array.prototype.find.call(doc.querySelectorAll('[data-search-input]'), isVisible);
         if (!search) return;
         e.preventDefault();
         search.focus();
@@ -388,6 +390,53 @@
       e.detail.isError = false;
     }
   });
+
+  // Forms marked data-drop-empty leave empty parameters out of GET
+  // requests, so the pushed address stays short and shareable.
+  doc.addEventListener('htmx:configRequest', function (e) {
+    var d = e.detail;
+    if (!d || d.verb !== 'get' || !d.elt || !d.elt.closest) return;
+    var form = d.elt.closest('[data-drop-empty]') || (d.elt.form && d.elt.form.closest && d.elt.form.closest('[data-drop-empty]'));
+    if (!form && !(d.elt.getAttribute && d.elt.getAttribute('form'))) return;
+    var fd = d.formData; // htmx 2: the FormData behind d.parameters
+    if (!fd || typeof fd.forEach !== 'function') return;
+    var empty = [];
+    fd.forEach(function (v, k) { if (v === '') empty.push(k); });
+    empty.forEach(function (k) { if (fd.getAll(k).every(function (v) { return v === ''; })) fd.delete(k); });
+  });
+
+  // Any other failed htmx request gets a toast instead of silence.
+  doc.addEventListener('htmx:responseError', function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr || xhr.status === 422 || xhr.status === 409) return;
+    var msg = xhr.status === 401 ? 'Your session has ended. Please sign in again.'
+      : xhr.status === 403 ? 'You do not have permission to do that.'
+      : xhr.status === 400 ? 'Some of the request was invalid; please check the filters.'
+      : 'Something went wrong (' + xhr.status + '). Please try again.';
+    showToast(msg);
+  });
+  doc.addEventListener('htmx:sendError', function () { showToast('The server could not be reached. Check your connection.'); });
+
+  function showToast(msg) {
+    var area = doc.getElementById('flash');
+    if (!area) return;
+    var box = doc.createElement('div');
+    box.setAttribute('data-flash', '');
+    box.className = 'pointer-events-auto flex items-start gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100';
+    var p = doc.createElement('p');
+    p.className = 'flex-1';
+    p.textContent = msg;
+    var close = doc.createElement('button');
+    close.type = 'button';
+    close.setAttribute('data-flash-close', '');
+    close.setAttribute('aria-label', 'Dismiss');
+    close.className = 'rounded px-1 opacity-70 hover:opacity-100';
+    close.textContent = '✕';
+    box.appendChild(p);
+    box.appendChild(close);
+    area.appendChild(box);
+    armFlashes();
+  }
 
   // -------------------------------------------------------- after content
   doc.addEventListener('htmx:afterSettle', function () {

@@ -24,6 +24,7 @@ type Org struct {
 const (
 	NavDashboard = "dashboard"
 	NavRegister  = "register"
+	NavSettings  = "settings"
 )
 
 // Page is what the frame needs to know about the request.
@@ -39,7 +40,9 @@ type Page struct {
 	OrgName  string
 	Orgs     []Org
 	CanWrite bool
-	Flashes  []Flash
+	// CanManage shows the settings (owners and admins).
+	CanManage bool
+	Flashes   []Flash
 }
 
 // SignedIn reports whether the page is shown to a signed-in user.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riskreg/riskreg/app/apperr"
@@ -18,6 +19,7 @@ const (
 	FiltersID    = "risk-filters"
 	FormID       = "risk-form"
 	PreviewID    = "assessment-preview"
+	AssessmentID = "assessment-inputs"
 	IndicatorID  = "register-loading"
 	RegisterPath = "/risks"
 )
@@ -257,6 +259,7 @@ type DetailVM struct {
 	Events   []*audit.Event
 	CanWrite bool
 	Today    time.Time
+	Plan     PlanVM // the treatment and the mitigation tasks
 }
 
 // ConflictVM explains a stale edit: what changed since the user loaded
@@ -279,6 +282,8 @@ var fieldLabels = map[string]string{
 	"probability": "Probability", "impact": "Impact", "residual_probability": "Residual probability",
 	"residual_impact": "Residual impact", "inherent_level": "Inherent level", "residual_level": "Residual level",
 	"assignee": "Assignee", "due_date": "Due date", "next_review_date": "Next review", "tags": "Tags",
+	"treatment": "Treatment", "task": "Task", "task_status": "Task status", "task_description": "Task description",
+	"task_due_date": "Task due date", "task_assignee": "Task assignee",
 }
 
 // FieldLabel returns the label of a field name.
@@ -335,6 +340,27 @@ func DateValue(t *time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
+// ShortDate formats a date compactly for table cells: "23 Nov" in the
+// current year, "23 Nov 2025" otherwise.
+func ShortDate(t time.Time, today time.Time) string {
+	if t.Year() == today.Year() {
+		return t.Format("2 Jan")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// ShortDepartment is the department's code as teams write it (HR, IT, …).
+func ShortDepartment(d string) string {
+	switch d {
+	case "none":
+		return "—"
+	case "admin", "gov":
+		return risk.Departments.Label(d)[:1] + d[1:]
+	default:
+		return strings.ToUpper(d)
+	}
+}
+
 // FormatTime formats a timestamp in UTC.
 func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
@@ -389,6 +415,120 @@ func Tags(tags []string) string {
 // invalid returns "true" when field has errors, for aria-invalid.
 func (vm FormVM) invalid(field string) string {
 	if vm.Errors.Has(field) {
+		return "true"
+	}
+	return "false"
+}
+
+// ---------------------------------------------------------------------------
+// Treatments and mitigation tasks (plans.templ)
+// ---------------------------------------------------------------------------
+
+// DOM ids of the plan regions of the detail page.
+const (
+	TreatmentID = "risk-treatment"
+	TasksID     = "risk-tasks"
+	HistoryID   = "risk-history"
+)
+
+// TaskRowID is the DOM id of a task's row, or of its inline edit form.
+func TaskRowID(taskID string) string { return "task-" + taskID }
+
+// PlanVM is what the detail page shows of a risk's plan.
+type PlanVM struct {
+	Treatment TreatmentVM
+	Tasks     TasksVM
+}
+
+// TreatmentVM is the treatment card.
+type TreatmentVM struct {
+	RiskPath  string              // e.g. /risks/RSK-00042
+	Treatment *risk.Treatment     // nil when none is set
+	Input     risk.TreatmentInput // the form's values
+	Errors    apperr.FieldErrors
+	CanWrite  bool
+	CSRF      string
+}
+
+// Action is the URL the treatment form posts to.
+func (vm TreatmentVM) Action() string { return vm.RiskPath + "/treatment" }
+
+// TasksVM is the mitigation tasks card.
+type TasksVM struct {
+	RiskPath   string // e.g. /risks/RSK-00042
+	Tasks      []*risk.Task
+	Members    []MemberOption
+	New        risk.TaskInput // the add form's values
+	NewErrors  apperr.FieldErrors
+	EditID     string         // the task shown as its inline form; "" for none
+	Edit       risk.TaskInput // the inline form's values
+	EditErrors apperr.FieldErrors
+	CanWrite   bool
+	CSRF       string
+	Today      time.Time
+}
+
+// AddAction is the URL the add form posts to.
+func (vm TasksVM) AddAction() string { return vm.RiskPath + "/tasks" }
+
+// TaskPath is the URL of a task; its actions hang below it.
+func (vm TasksVM) TaskPath(t *risk.Task) string { return vm.RiskPath + "/tasks/" + t.ID }
+
+// Summary counts the tasks, e.g. "1 of 3 completed · 1 overdue".
+func (vm TasksVM) Summary() string {
+	done, overdue := 0, 0
+	for _, t := range vm.Tasks {
+		if t.Status == risk.TaskCompleted {
+			done++
+		}
+		if t.IsOverdue(vm.Today) {
+			overdue++
+		}
+	}
+	s := fmt.Sprintf("%d of %d completed", done, len(vm.Tasks))
+	if overdue > 0 {
+		s += fmt.Sprintf(" · %d overdue", overdue)
+	}
+	return s
+}
+
+// TaskStatusClass maps a task status to whole Tailwind class names.
+func TaskStatusClass(status string) string {
+	switch status {
+	case risk.TaskCompleted:
+		return "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100"
+	case risk.TaskInProgress:
+		return "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+	default:
+		return "bg-sky-100 text-sky-900 dark:bg-sky-900 dark:text-sky-100"
+	}
+}
+
+// TreatmentClass maps a treatment type to whole Tailwind class names.
+func TreatmentClass(typ string) string {
+	switch typ {
+	case "mitigate":
+		return "bg-indigo-100 text-indigo-900 dark:bg-indigo-900 dark:text-indigo-100"
+	case "transfer":
+		return "bg-violet-100 text-violet-900 dark:bg-violet-900 dark:text-violet-100"
+	case "avoid":
+		return "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+	default:
+		return "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100"
+	}
+}
+
+// taskTitleClass strikes through the titles of completed tasks.
+func taskTitleClass(status string) string {
+	if status == risk.TaskCompleted {
+		return "font-medium text-slate-500 line-through decoration-slate-400 dark:text-slate-400"
+	}
+	return "font-medium"
+}
+
+// ariaInvalid returns "true" when field has errors, for aria-invalid.
+func ariaInvalid(fe apperr.FieldErrors, field string) string {
+	if fe.Has(field) {
 		return "true"
 	}
 	return "false"

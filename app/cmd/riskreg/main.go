@@ -5,6 +5,7 @@
 //	riskreg migrate up|down|status  manage the database schema
 //	riskreg seed                    create the demo organization
 //	riskreg user create --email E --name N --password P --org "Org" [--role owner|admin|editor|viewer]
+//	riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]
 package main
 
 import (
@@ -59,7 +60,8 @@ const usage = `usage:
   riskreg [serve] [--migrate]
   riskreg migrate up|down|status
   riskreg seed
-  riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]`
+  riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]
+  riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]`
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	cfg, err := config.Load(nil)
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return seedCmd(ctx, cfg, out)
 	case "user":
 		return userCmd(ctx, cfg, args, out)
+	case "apikey":
+		return apikeyCmd(ctx, cfg, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprintln(out, usage)
 		return nil

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS tasks;
+DROP TABLE IF EXISTS risk_treatments;
