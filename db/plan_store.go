@@ -88,6 +88,12 @@ func (s *PlanStore) Treatment(ctx context.Context, orgID, riskID string) (*risk.
 }
 
 // SaveTreatment inserts the risk's treatment or replaces its type and
+// DeleteTreatment removes a risk's treatment, if any.
+func (s *PlanStore) DeleteTreatment(ctx context.Context, orgID, riskID string) error {
+	_, err := idb(ctx, s.DB).NewRaw("DELETE FROM risk_treatments WHERE organization_id = ? AND risk_id = ?", orgID, riskID).Exec(ctx)
+	return dbErr("delete treatment", err)
+}
+
 // description; t gets the stored id and creation time.
 func (s *PlanStore) SaveTreatment(ctx context.Context, t *risk.Treatment) error {
 	row := &treatmentRow{OrganizationID: t.OrganizationID, ID: t.ID, RiskID: t.RiskID, Type: t.Type,

@@ -186,18 +186,24 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 	if err != nil {
 		return risk.Page{}, dbErr("count risks", err)
 	}
-	col, ok := sortColumns[f.Sort]
-	if !ok {
-		col = sortColumns[risk.DefaultSort]
+	q := applyFilters(s.selectRisks(ctx), orgID, f)
+	for _, sf := range append([]risk.SortField{{Key: f.Sort, Desc: f.Desc}}, f.ThenBy...) {
+		col, ok := sortColumns[sf.Key]
+		if !ok {
+			col = sortColumns[risk.DefaultSort]
+		}
+		if sf.Desc {
+			q = q.OrderExpr(col + " DESC NULLS LAST")
+		} else {
+			q = q.OrderExpr(col + " ASC NULLS LAST")
+		}
 	}
-	dir, tie := " ASC NULLS LAST", "r.number ASC"
+	tie := "r.number ASC"
 	if f.Desc {
-		dir, tie = " DESC NULLS LAST", "r.number DESC"
+		tie = "r.number DESC"
 	}
 	var rows []riskRow
-	err = applyFilters(s.selectRisks(ctx), orgID, f).
-		OrderExpr(col+dir).OrderExpr(tie).
-		Limit(int64(f.PerPage)).Offset(int64(f.Offset())).Scan(ctx, &rows)
+	err = q.OrderExpr(tie).Limit(int64(f.PerPage)).Offset(int64(f.Offset())).Scan(ctx, &rows)
 	if err != nil {
 		return risk.Page{}, dbErr("list risks", err)
 	}

@@ -24,6 +24,8 @@ type PlanStore interface {
 	// SaveTreatment inserts the risk's treatment or replaces the one it
 	// has, keeping its id and creation time (written back into t).
 	SaveTreatment(ctx context.Context, t *Treatment) error
+	// DeleteTreatment removes the risk's treatment; none is not an error.
+	DeleteTreatment(ctx context.Context, orgID, riskID string) error
 	// Tasks lists the risk's tasks, oldest first.
 	Tasks(ctx context.Context, orgID, riskID string) ([]*Task, error)
 	// Task returns one task of the risk, or NotFound; forUpdate locks it.
@@ -141,6 +143,25 @@ func (s *Service) SetTreatment(ctx context.Context, orgID string, actor audit.Ac
 		return s.planEvent(ctx, r, actor, now, audit.Change{Field: "treatment", Old: TreatmentSummary(old), New: TreatmentSummary(t)})
 	})
 	return saved, err
+}
+
+// ClearTreatment removes the risk's treatment (the API's
+// "treatmentStrategy": null) and records it; without one it changes nothing.
+func (s *Service) ClearTreatment(ctx context.Context, orgID string, actor audit.Actor, riskID string) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		r, err := s.Store.Get(ctx, orgID, riskID, true)
+		if err != nil {
+			return err
+		}
+		old, err := s.Plans.Treatment(ctx, orgID, r.ID)
+		if err != nil || old == nil {
+			return err
+		}
+		if err := s.Plans.DeleteTreatment(ctx, orgID, r.ID); err != nil {
+			return err
+		}
+		return s.planEvent(ctx, r, actor, s.now(), audit.Change{Field: "treatment", Old: TreatmentSummary(old), New: ""})
+	})
 }
 
 // Tasks lists the risk's mitigation tasks, oldest first, or NotFound when

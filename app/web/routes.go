@@ -22,6 +22,9 @@ const (
 	policyMember  = "member"  // any signed-in member, viewers included
 	policyWriter  = "writer"  // owner, admin or editor
 	policyManager = "manager" // owner or admin (settings)
+	// API routes: an API key with the risks:read or risks:write scope.
+	policyAPIRead  = "api:read"
+	policyAPIWrite = "api:write"
 )
 
 // routes is the one route table.
@@ -40,6 +43,10 @@ func (s *Server) routes(app *fiber.App) {
 		}
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: http.FS(static.FS)}))
+
+	// The API comes before the browser group: it never passes through the
+	// session and CSRF middleware.
+	s.apiRoutes(app)
 
 	web := app.Group("", s.loadSession, s.checkCSRF)
 	member := []fiber.Handler{s.requireMember}
@@ -84,6 +91,13 @@ func (s *Server) routes(app *fiber.App) {
 
 // RoutePolicies maps "METHOD /path" to its access policy, for tests.
 var RoutePolicies = map[string]string{
+	// JSON API: an API key with the named scope (never the session cookie).
+	"GET /api/openapi.json": policyPublic, "GET /api/docs": policyPublic,
+	"GET /api/v1/risks": policyAPIRead, "POST /api/v1/risks": policyAPIWrite, "PUT /api/v1/risks/filter": policyAPIRead,
+	"GET /api/v1/risks/:id": policyAPIRead, "PATCH /api/v1/risks/:id": policyAPIWrite, "DELETE /api/v1/risks/:id": policyAPIWrite,
+	"GET /api/v1/risks/:id/tasks": policyAPIRead, "POST /api/v1/risks/:id/tasks": policyAPIWrite,
+	"PATCH /api/v1/risks/:id/tasks/:taskId": policyAPIWrite, "DELETE /api/v1/risks/:id/tasks/:taskId": policyAPIWrite,
+
 	"GET /healthz": policyPublic, "GET /readyz": policyPublic, "GET /": policyPublic,
 	"GET /login": policyPublic, "POST /login": policyPublic, "GET /signup": policyPublic,
 	"POST /signup": policyPublic, "POST /logout": policyPublic,

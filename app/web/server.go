@@ -104,7 +104,6 @@ func statusOf(err error) (int, string) {
 // handleError renders every error: internals are logged once with the
 // request id and never shown.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	status, msg := statusOf(err)
 	rid := requestID(c)
 	if rid == "" { // an error Fiber met before any middleware ran
 		rid = newRequestID()
@@ -112,6 +111,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set("X-Request-ID", rid)
 		s.setSecurityHeaders(c)
 	}
+	if isAPI(c) {
+		return s.apiError(c, err)
+	}
+	status, msg := statusOf(err)
 	if status >= 500 {
 		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}

@@ -1,0 +1,444 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/risk"
+)
+
+// apiTime formats a timestamp as the contract does: RFC 3339 UTC with milliseconds.
+func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func apiTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := apiTime(*t)
+	return &s
+}
+
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+type apiLevel struct {
+	Index int    `json:"index"`
+	Name  string `json:"name"`
+	Color string `json:"color"`
+}
+
+type apiUser struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+type apiAssignee struct {
+	ID   string  `json:"id"`
+	User apiUser `json:"user"`
+}
+
+// apiRisk is a risk as the API shows it: seed 000's field names (camelCase
+// and snake_case mixed, as documented) plus riskreg's additions.
+type apiRisk struct {
+	ID                  string       `json:"id"`
+	Identifier          string       `json:"identifier"`
+	Title               string       `json:"title"`
+	Description         string       `json:"description"`
+	Category            string       `json:"category"`
+	Department          string       `json:"department"`
+	Status              string       `json:"status"`
+	Probability         int          `json:"probability"`
+	Impact              int          `json:"impact"`
+	ResidualProbability int          `json:"residual_probability"`
+	ResidualImpact      int          `json:"residual_impact"`
+	InherentScore       int          `json:"inherentScore"`
+	InherentLevel       *apiLevel    `json:"inherentLevel"`
+	ResidualScore       int          `json:"residualScore"`
+	ResidualLevel       *apiLevel    `json:"residualLevel"`
+	RegisterID          string       `json:"registerId"`
+	AssigneeID          *string      `json:"assigneeId"`
+	Assignee            *apiAssignee `json:"assignee"`
+	ClosureReason       *string      `json:"closureReason"`
+	ClosedAt            *string      `json:"closedAt"`
+	DueDate             *string      `json:"dueDate"`
+	Tags                []string     `json:"tags"`
+	Version             int          `json:"version"`
+	OrganizationID      string       `json:"organizationId"`
+	CreatedAt           string       `json:"createdAt"`
+	UpdatedAt           string       `json:"updatedAt"`
+}
+
+// apiRiskDetail adds the single-risk fields of seed 000.
+type apiRiskDetail struct {
+	apiRisk
+	TreatmentStrategy *apiTreatment `json:"treatmentStrategy"`
+	MitigationTasks   []apiTask     `json:"mitigationTasks"`
+}
+
+type apiTreatment struct {
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	CreatedAt   string `json:"createdAt"`
+	UpdatedAt   string `json:"updatedAt"`
+}
+
+type apiTask struct {
+	ID          string  `json:"id"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Status      string  `json:"status"`
+	DueDate     *string `json:"dueDate"`
+	CompletedAt *string `json:"completedAt"`
+	CreatedAt   string  `json:"createdAt"`
+	UpdatedAt   string  `json:"updatedAt"`
+	AssigneeID  *string `json:"assigneeId"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func levelJSON(lv risk.Level, ok bool) *apiLevel {
+	if !ok {
+		return nil
+	}
+	return &apiLevel{Index: lv.Index, Name: lv.Name, Color: lv.Color}
+}
+
+func toAPIRisk(r *risk.Risk, reg *risk.Register) apiRisk {
+	out := apiRisk{
+		ID: r.ID, Identifier: r.Identifier(), Title: r.Title, Description: r.Description,
+		Category: r.Category, Department: r.Department, Status: r.Status,
+		Probability: r.Probability, Impact: r.Impact,
+		ResidualProbability: r.ResidualProbability, ResidualImpact: r.ResidualImpact,
+		InherentScore: r.InherentScore(), ResidualScore: r.ResidualScore(),
+		RegisterID: r.RegisterID, AssigneeID: optional(r.AssigneeID), ClosureReason: optional(r.ClosureReason),
+		ClosedAt: apiTimePtr(r.ClosedAt), DueDate: apiTimePtr(r.DueDate), Tags: r.Tags, Version: r.Version,
+		OrganizationID: r.OrganizationID, CreatedAt: apiTime(r.CreatedAt), UpdatedAt: apiTime(r.UpdatedAt),
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	if reg != nil {
+		out.InherentLevel = levelJSON(reg.InherentLevel(r))
+		out.ResidualLevel = levelJSON(reg.ResidualLevel(r))
+	}
+	if r.Assignee != nil {
+		out.Assignee = &apiAssignee{ID: r.Assignee.MemberID, User: apiUser{Name: r.Assignee.Name, Email: r.Assignee.Email}}
+	}
+	return out
+}
+
+// apiFieldNames lists the fields a client may select with fields=.
+var apiFieldNames = func() map[string]bool {
+	m := map[string]bool{}
+	b, _ := json.Marshal(apiRisk{})
+	var keys map[string]any
+	_ = json.Unmarshal(b, &keys)
+	for k := range keys {
+		m[k] = true
+	}
+	return m
+}()
+
+// selectFields keeps only the requested fields of v (id always).
+func selectFields(v any, fields []string) any {
+	if len(fields) == 0 {
+		return v
+	}
+	b, _ := json.Marshal(v)
+	var all map[string]json.RawMessage
+	_ = json.Unmarshal(b, &all)
+	out := map[string]json.RawMessage{"id": all["id"]}
+	for _, f := range fields {
+		if raw, ok := all[f]; ok {
+			out[f] = raw
+		}
+	}
+	return out
+}
+
+// apiSortKeys maps the API's sort fields to the register's sort keys.
+var apiSortKeys = map[string]string{
+	"identifier": "identifier", "title": "title", "category": "category", "department": "department",
+	"status": "status", "inherentScore": "inherent", "residualScore": "residual", "dueDate": "due",
+	"createdAt": "created", "updatedAt": "updated", "assignee": "assignee",
+}
+
+// parseAPIList reads the list parameters: seed 000's filters, 4me's
+// sort/page/per_page/fields, and riskreg's additions.
+func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
+	z := &zodObject{errors: map[string][]string{}}
+	q := risk.ListQuery{Sort: "updated", Desc: true, Page: 1, PerPage: 100}
+	text := func(key string) string {
+		v := c.Query(key)
+		if strings.ContainsRune(v, 0) {
+			z.add(key, "Must not contain NUL characters")
+			return ""
+		}
+		return v
+	}
+	enum := func(key string, e risk.Enum) string {
+		v := text(key)
+		if v != "" && !e.Has(v) {
+			z.add(key, risk.EnumMessage(e, v))
+			return ""
+		}
+		return v
+	}
+	q.Status = enum("status", risk.Statuses)
+	q.Category = enum("category", risk.Categories)
+	q.Department = enum("department", risk.Departments)
+	q.Search = text("search")
+	if len([]rune(q.Search)) > risk.MaxSearch {
+		z.add("search", fmt.Sprintf("String must contain at most %d character(s)", risk.MaxSearch))
+	}
+	q.AssigneeID = text("assigneeId")
+	q.RegisterID = text("registerId")
+	q.Tag = strings.ToLower(text("tag"))
+	if v := c.Query("level"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 20 {
+			z.add("level", "Expected a risk-level index such as 2")
+		} else {
+			q.InherentLevel = &n
+		}
+	}
+	if v := c.Query("includeArchived"); v == "true" {
+		q.IncludeArchived = true
+	}
+	if v := c.Query("modifiedAfter"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			z.add("modifiedAfter", "Invalid datetime; use RFC 3339 such as 2026-01-15T12:00:00Z")
+		} else {
+			q.ModifiedAfter = &t
+		}
+	}
+	if v := c.Query("sort"); v != "" {
+		var order []risk.SortField
+		for _, part := range strings.Split(v, ",") {
+			name, desc := strings.CutPrefix(strings.TrimSpace(part), "-")
+			key, ok := apiSortKeys[name]
+			if !ok {
+				z.add("sort", fmt.Sprintf("Unknown sort field '%s'", name))
+				continue
+			}
+			order = append(order, risk.SortField{Key: key, Desc: desc})
+		}
+		if len(order) > 0 {
+			q.Sort, q.Desc, q.ThenBy = order[0].Key, order[0].Desc, order[1:]
+		}
+	}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			z.add("page", "Expected a positive integer")
+		} else {
+			q.Page = n
+		}
+	}
+	if v := c.Query("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			z.add("per_page", "Expected an integer from 1 to 1000")
+		} else {
+			q.PerPage = n
+		}
+	}
+	var fields []string
+	if v := c.Query("fields"); v != "" {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if !apiFieldNames[f] {
+				z.add("fields", fmt.Sprintf("Unknown field '%s'", f))
+				continue
+			}
+			fields = append(fields, f)
+		}
+	}
+	if !z.ok() {
+		return q, nil, &validationError{details: z.details()}
+	}
+	return q, fields, nil
+}
+
+// setPagination writes the 4me-style Link and X-Pagination-* headers.
+func setPagination(c *fiber.Ctx, q risk.ListQuery, total int) {
+	pages := q.Pages(total)
+	c.Set("X-Pagination-Total-Entries", strconv.Itoa(total))
+	c.Set("X-Pagination-Total-Pages", strconv.Itoa(pages))
+	c.Set("X-Pagination-Current-Page", strconv.Itoa(q.Page))
+	c.Set("X-Pagination-Per-Page", strconv.Itoa(q.PerPage))
+	base := c.BaseURL() + c.Path()
+	params, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	link := func(page int, rel string) string {
+		params.Set("page", strconv.Itoa(page))
+		params.Set("per_page", strconv.Itoa(q.PerPage))
+		return fmt.Sprintf(`<%s?%s>; rel="%s"`, base, params.Encode(), rel)
+	}
+	links := []string{link(1, "first")}
+	if q.Page > 1 {
+		links = append(links, link(min(q.Page-1, pages), "prev"))
+	}
+	if q.Page < pages {
+		links = append(links, link(q.Page+1, "next"))
+	}
+	links = append(links, link(pages, "last"))
+	c.Set("Link", strings.Join(links, ", "))
+}
+
+// listRisksAPI is GET /api/v1/risks.
+func (s *Server) listRisksAPI(c *fiber.Ctx) error {
+	q, fields, err := parseAPIList(c)
+	if err != nil {
+		return err
+	}
+	return s.sendRiskList(c, q, fields)
+}
+
+func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string) error {
+	org := apiKeyOf(c).OrganizationID
+	page, err := s.Risks.List(c.UserContext(), org, q)
+	if err != nil {
+		return err
+	}
+	regs, err := s.registerMap(c, org)
+	if err != nil {
+		return err
+	}
+	data := make([]any, len(page.Risks))
+	for i, r := range page.Risks {
+		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
+	}
+	setPagination(c, q, page.Total)
+	return sendData(c, fiber.StatusOK, data)
+}
+
+func (s *Server) registerMap(c *fiber.Ctx, orgID string) (map[string]*risk.Register, error) {
+	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*risk.Register, len(regs))
+	for _, r := range regs {
+		m[r.ID] = r
+	}
+	return m, nil
+}
+
+// filterRisksAPI is PUT /api/v1/risks/filter (seed 004): the filters in
+// the body, paging and sorting in the query.
+func (s *Server) filterRisksAPI(c *fiber.Ctx) error {
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	q, fields, err := parseAPIList(c)
+	if err != nil {
+		return err
+	}
+	z, err := parseZodObject(body)
+	if err != nil {
+		return err
+	}
+	if z.ok() {
+		if v, ok := z.raw["riskIds"]; ok {
+			var ids []string
+			if jsonType(v) != "array" || json.Unmarshal(v, &ids) != nil {
+				z.add("riskIds", "Expected array of strings")
+			} else if len(ids) > 1000 {
+				z.add("riskIds", "Array must contain at most 1000 element(s)")
+			} else {
+				q.IDs = ids
+				if len(ids) == 0 {
+					q.IDs = []string{""} // an empty list selects nothing
+				}
+			}
+		}
+		if s, ok := z.str("modifiedAfter", false, true); ok && s != "" {
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				z.add("modifiedAfter", "Invalid datetime")
+			} else {
+				q.ModifiedAfter = &t
+			}
+		}
+		if st, ok := z.enum("status", risk.Statuses, false, true); ok {
+			q.Status = st
+		}
+	}
+	if !z.ok() {
+		return &validationError{details: z.details()}
+	}
+	return s.sendRiskList(c, q, fields)
+}
+
+// getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
+func (s *Server) getRiskAPI(c *fiber.Ctx) error {
+	r, err := s.apiRisk(c)
+	if err != nil {
+		return err
+	}
+	return s.sendRisk(c, fiber.StatusOK, r)
+}
+
+func (s *Server) apiRisk(c *fiber.Ctx) (*risk.Risk, error) {
+	r, err := s.Risks.Get(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, errRiskNotFound
+	}
+	return r, err
+}
+
+// riskDetail renders a risk with its treatment and tasks.
+func (s *Server) riskDetail(ctx context.Context, r *risk.Risk) (apiRiskDetail, error) {
+	org := r.OrganizationID
+	reg, err := s.Risks.Store.Register(ctx, org, r.RegisterID)
+	if err != nil {
+		return apiRiskDetail{}, err
+	}
+	out := apiRiskDetail{apiRisk: toAPIRisk(r, reg), MitigationTasks: []apiTask{}}
+	trt, err := s.Risks.Treatment(ctx, org, r.ID)
+	if err != nil {
+		return out, err
+	}
+	if trt != nil {
+		out.TreatmentStrategy = &apiTreatment{ID: trt.ID, Type: trt.Type, Description: trt.Description,
+			CreatedAt: apiTime(trt.CreatedAt), UpdatedAt: apiTime(trt.UpdatedAt)}
+	}
+	tasks, err := s.Risks.Tasks(ctx, org, r.ID)
+	if err != nil {
+		return out, err
+	}
+	for _, t := range tasks {
+		out.MitigationTasks = append(out.MitigationTasks, toAPITask(t))
+	}
+	return out, nil
+}
+
+func toAPITask(t *risk.Task) apiTask {
+	return apiTask{ID: t.ID, Title: t.Title, Description: t.Description, Status: t.Status,
+		DueDate: apiTimePtr(t.DueDate), CompletedAt: apiTimePtr(t.CompletedAt),
+		CreatedAt: apiTime(t.CreatedAt), UpdatedAt: apiTime(t.UpdatedAt), AssigneeID: optional(t.AssigneeID)}
+}
+
+func (s *Server) sendRisk(c *fiber.Ctx, status int, r *risk.Risk) error {
+	out, err := s.riskDetail(c.UserContext(), r)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderETag, etag(r.Version))
+	return sendData(c, status, out)
+}

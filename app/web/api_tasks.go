@@ -1,0 +1,116 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/riskreg/riskreg/app/risk"
+)
+
+// readTaskFields applies a task body to in: on create the title is
+// required; on PATCH absent fields are unchanged and null clears the due
+// date and the assignee.
+func readTaskFields(z *zodObject, in *risk.TaskInput, create bool) {
+	if v, ok := z.str("title", create, false); ok {
+		if v == "" {
+			z.add("title", "Title is required")
+		}
+		in.Title = v
+	}
+	if v, ok := z.str("description", false, false); ok {
+		in.Description = v
+	}
+	if v, ok := z.enum("status", risk.TaskStatuses, false, false); ok {
+		in.Status = v
+	}
+	if d, ok := z.date("dueDate"); ok {
+		in.DueDate = d
+	}
+	if v, ok := z.str("assigneeId", false, true); ok {
+		in.AssigneeID = v
+	}
+}
+
+// listTasksAPI is GET /api/v1/risks/:id/tasks.
+func (s *Server) listTasksAPI(c *fiber.Ctx) error {
+	r, err := s.apiRisk(c)
+	if err != nil {
+		return err
+	}
+	tasks, err := s.Risks.Tasks(c.UserContext(), r.OrganizationID, r.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]apiTask, len(tasks))
+	for i, t := range tasks {
+		out[i] = toAPITask(t)
+	}
+	return sendData(c, fiber.StatusOK, out)
+}
+
+// createTaskAPI is POST /api/v1/risks/:id/tasks.
+func (s *Server) createTaskAPI(c *fiber.Ctx) error {
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	z, err := parseZodObject(body)
+	if err != nil {
+		return err
+	}
+	var in risk.TaskInput
+	readTaskFields(z, &in, true)
+	if !z.ok() {
+		return &validationError{details: z.details()}
+	}
+	r, err := s.apiRisk(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.Risks.AddTask(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, in)
+	if err != nil {
+		return err
+	}
+	return sendData(c, fiber.StatusCreated, toAPITask(t))
+}
+
+// patchTaskAPI is PATCH /api/v1/risks/:id/tasks/:taskId.
+func (s *Server) patchTaskAPI(c *fiber.Ctx) error {
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	z, err := parseZodObject(body)
+	if err != nil {
+		return err
+	}
+	r, err := s.apiRisk(c)
+	if err != nil {
+		return err
+	}
+	cur, err := s.Risks.Task(c.UserContext(), r.OrganizationID, r.ID, c.Params("taskId"))
+	if err != nil {
+		return err
+	}
+	in := risk.TaskInputOf(cur)
+	readTaskFields(z, &in, false)
+	if !z.ok() {
+		return &validationError{details: z.details()}
+	}
+	t, err := s.Risks.UpdateTask(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, cur.ID, in)
+	if err != nil {
+		return err
+	}
+	return sendData(c, fiber.StatusOK, toAPITask(t))
+}
+
+// deleteTaskAPI is DELETE /api/v1/risks/:id/tasks/:taskId.
+func (s *Server) deleteTaskAPI(c *fiber.Ctx) error {
+	r, err := s.apiRisk(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Risks.DeleteTask(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, c.Params("taskId")); err != nil {
+		return err
+	}
+	return sendData(c, fiber.StatusOK, fiber.Map{"message": "Task deleted successfully"})
+}
