@@ -231,6 +231,19 @@ func TestAPIPatchSemanticsAndIfMatch(t *testing.T) {
 	if d["assigneeId"] != nil || d["assignee"] != nil || d["dueDate"] != nil || len(d["tags"].([]any)) != 0 {
 		t.Fatalf("null did not clear: %v", d)
 	}
+	// treatmentStrategy: set, then cleared with null.
+	res = api.patch("/api/v1/risks/"+id, map[string]any{"treatmentStrategy": map[string]any{"type": "accept", "description": "Within appetite"}})
+	if trt, _ := res.dataMap()["treatmentStrategy"].(map[string]any); trt == nil || trt["type"] != "accept" {
+		t.Fatalf("set treatment: %s", res.Body)
+	}
+	res = api.patch("/api/v1/risks/"+id, map[string]any{"treatmentStrategy": nil})
+	if res.dataMap()["treatmentStrategy"] != nil {
+		t.Fatalf("null did not clear the treatment: %s", res.Body)
+	}
+	res = api.patch("/api/v1/risks/"+id, map[string]any{"treatmentStrategy": map[string]any{"type": "ignore"}})
+	if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "treatmentStrategy") {
+		t.Fatalf("bad treatment type: %d %s", res.Status, res.Body)
+	}
 	// null on a required field is a validation error, and changes nothing.
 	res = api.patch("/api/v1/risks/"+id, map[string]any{"title": nil, "probability": nil})
 	if res.Status != http.StatusBadRequest {

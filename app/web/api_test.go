@@ -290,10 +290,18 @@ func TestAPISeedExamples(t *testing.T) {
 	if len(tasks) != 1 || task["dueDate"] != "2023-02-15T00:00:00.000Z" || task["completedAt"] != nil || task["status"] != "open" || task["assigneeId"] != member {
 		t.Errorf("mitigationTasks %v", tasks)
 	}
+	if l := api.get("/api/v1/risks/" + id + "/tasks").dataList(); len(l) != 1 {
+		t.Fatalf("list tasks: %v", l)
+	}
 	// Completing a task sets completedAt.
 	res = api.patch("/api/v1/risks/"+id+"/tasks/"+task["id"].(string), map[string]any{"status": "completed"})
 	if res.Status != http.StatusOK || res.dataMap()["completedAt"] == nil {
 		t.Fatalf("complete task: %d %s", res.Status, res.Body)
+	}
+	// A second task, deleted again.
+	extra := api.post("/api/v1/risks/"+id+"/tasks", map[string]any{"title": "Temporary"}).dataMap()["id"].(string)
+	if r := api.do(http.MethodDelete, "/api/v1/risks/"+id+"/tasks/"+extra, nil); r.Status != http.StatusOK {
+		t.Fatalf("delete task: %d %s", r.Status, r.Body)
 	}
 	// The list shows seed 000's list fields, assignee included.
 	res = api.get("/api/v1/risks")
@@ -401,5 +409,33 @@ func TestAPIValidationVectors(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("only %d vectors checked", checked)
+	}
+}
+
+func TestAPIDocumentation(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	res := c.get("/api/openapi.json")
+	var doc map[string]any
+	if res.StatusCode != http.StatusOK || json.Unmarshal([]byte(res.Body), &doc) != nil || doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi.json: %d", res.StatusCode)
+	}
+	// Every API route is documented, and every documented path is routed.
+	paths := doc["paths"].(map[string]any)
+	for _, r := range e.App.GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == http.MethodHead {
+			continue
+		}
+		p := strings.NewReplacer(":taskId", "{taskId}", ":id", "{id}").Replace(strings.TrimPrefix(r.Path, "/api/v1"))
+		if op, ok := paths[p].(map[string]any); !ok || op[strings.ToLower(r.Method)] == nil {
+			t.Errorf("%s %s is not in the OpenAPI document", r.Method, r.Path)
+		}
+	}
+	page := c.get("/api/docs")
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("/api/docs: %d", page.StatusCode)
+	}
+	if n := page.Doc(t).Find(`section[id]`).Length(); n != 10 {
+		t.Errorf("/api/docs shows %d operations, want 10", n)
 	}
 }
