@@ -80,7 +80,15 @@ type Options struct {
 	// Logf, if not nil, receives progress messages (initdb, fallbacks,
 	// startup time).
 	Logf func(format string, args ...any)
+	// Attach, when another process already runs the cluster, returns a
+	// handle to that server instead of failing (Stop then leaves it
+	// running). For short commands that run beside `riskreg serve`.
+	Attach bool
 }
+
+// ErrInUse is wrapped by Start's error when another live postgres already
+// runs the cluster directory.
+var ErrInUse = errors.New("database already in use")
 
 // Cluster is a running postgres child process started by Start.
 // Call Stop when done with it.
@@ -97,6 +105,8 @@ type Cluster struct {
 
 	stopOnce sync.Once
 	stopErr  error
+
+	attached bool // the server belongs to another process
 }
 
 // Start starts a PostgreSQL server for opts.Dir, running initdb first if the
@@ -161,6 +171,13 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 
 	if err := checkNotInUse(c.pgdata, dir); err != nil {
+		if opts.Attach && errors.Is(err, ErrInUse) {
+			if sock := runningSocketDir(c.pgdata); sock != "" {
+				c.sockDir, c.attached = sock, true
+				logf("devdb: using the PostgreSQL already running for %s", dir)
+				return c, nil
+			}
+		}
 		return nil, err
 	}
 
@@ -236,6 +253,9 @@ func (c *Cluster) Stop() error {
 }
 
 func (c *Cluster) stop() error {
+	if c.attached {
+		return nil
+	}
 	select {
 	case <-c.exited:
 		if c.waitErr != nil {
@@ -517,7 +537,21 @@ func checkNotInUse(pgdata, dir string) error {
 	if !looksLikePostgres(pid) {
 		return nil // the pid was reused by an unrelated process: stale
 	}
-	return fmt.Errorf("devdb: database in %s is already in use by another process (pid %d); stop the other riskreg first", dir, pid)
+	return fmt.Errorf("devdb: database in %s is already in use by another process (pid %d); stop the other riskreg first: %w", dir, pid, ErrInUse)
+}
+
+// runningSocketDir reads the socket directory of a running server from
+// postmaster.pid (its fifth line), or "".
+func runningSocketDir(pgdata string) string {
+	data, err := os.ReadFile(filepath.Join(pgdata, "postmaster.pid"))
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) < 5 {
+		return ""
+	}
+	return strings.TrimSpace(lines[4])
 }
 
 // looksLikePostgres reports whether pid is a postgres process. Where /proc is

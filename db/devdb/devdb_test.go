@@ -163,6 +163,24 @@ func TestClusterLifecycle(t *testing.T) {
 	}
 	t.Logf("second Start: %v", err)
 
+	// With Attach, a short command uses the running server instead, and
+	// its Stop leaves that server alone.
+	att, err := Start(ctx, Options{Dir: dir, Attach: true})
+	if err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	if att.SocketDir() != c.SocketDir() {
+		t.Fatalf("attached socket %s, want %s", att.SocketDir(), c.SocketDir())
+	}
+	if err := att.Stop(); err != nil {
+		t.Fatalf("attached Stop: %v", err)
+	}
+	if havePsql {
+		if out, _ := psql(t, att.DSN("postgres"), "-Atc", "select 2"); out != "2" {
+			t.Fatalf("after the attached Stop the server must still run; select 2 gave %q", out)
+		}
+	}
+
 	begin := time.Now()
 	if err := c.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)

@@ -97,14 +97,19 @@ func newLogger(cfg *config.Config, out io.Writer) *slog.Logger {
 
 // database opens DATABASE_URL, or starts the embedded PostgreSQL under
 // DATA_DIR when it is unset. stop releases both.
-func database(ctx context.Context, cfg *config.Config, log *slog.Logger) (bdb *bun.DB, embedded bool, stop func(), err error) {
+//
+// attach lets a short command (migrate, seed, user, apikey) use the
+// embedded PostgreSQL of a running `riskreg serve`; serve itself refuses to
+// start a second copy.
+func database(ctx context.Context, cfg *config.Config, log *slog.Logger, attach bool) (bdb *bun.DB, embedded bool, stop func(), err error) {
 	dsn := cfg.DatabaseURL
 	var cluster *devdb.Cluster
 	if dsn == "" {
 		embedded = true
 		cluster, err = devdb.Start(ctx, devdb.Options{
-			Dir:  filepath.Join(cfg.DataDir, "postgres"),
-			Logf: func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+			Dir:    filepath.Join(cfg.DataDir, "postgres"),
+			Logf:   func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+			Attach: attach,
 		})
 		if err != nil {
 			return nil, false, nil, fmt.Errorf("start the embedded PostgreSQL: %w", err)
@@ -158,7 +163,7 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 		return err
 	}
 	log := newLogger(cfg, out)
-	bdb, embedded, stop, err := database(ctx, cfg, log)
+	bdb, embedded, stop, err := database(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -246,7 +251,7 @@ func migrateCmd(ctx context.Context, cfg *config.Config, args []string, out io.W
 	if len(args) != 1 {
 		return errors.New("usage: riskreg migrate up|down|status")
 	}
-	bdb, _, stop, err := database(ctx, cfg, newLogger(cfg, io.Discard))
+	bdb, _, stop, err := database(ctx, cfg, newLogger(cfg, io.Discard), true)
 	if err != nil {
 		return err
 	}
@@ -296,7 +301,7 @@ func migrateCmd(ctx context.Context, cfg *config.Config, args []string, out io.W
 // current schema: the embedded one is migrated, an external one must be.
 func openMigrated(ctx context.Context, cfg *config.Config) (*web.Server, func(), error) {
 	log := newLogger(cfg, io.Discard)
-	bdb, embedded, stop, err := database(ctx, cfg, log)
+	bdb, embedded, stop, err := database(ctx, cfg, log, true)
 	if err != nil {
 		return nil, nil, err
 	}
