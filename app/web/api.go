@@ -91,7 +91,7 @@ func (s *Server) apiError(c *fiber.Ctx, err error) error {
 		s.Log.Error("api request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}
 	body["error"] = msg
-	return c.Status(status).JSON(body)
+	return c.Status(status).JSON(body, fiber.MIMEApplicationJSONCharsetUTF8)
 }
 
 // fieldDetails renders domain field errors in zod's format.
@@ -105,7 +105,7 @@ func fieldDetails(fe apperr.FieldErrors) map[string]any {
 
 // sendData writes {"success":true,"data":…}.
 func sendData(c *fiber.Ctx, status int, data any) error {
-	return c.Status(status).JSON(fiber.Map{"success": true, "data": data})
+	return c.Status(status).JSON(fiber.Map{"success": true, "data": data}, fiber.MIMEApplicationJSONCharsetUTF8)
 }
 
 // apiAuth authenticates the API key from the Authorization (Bearer) or

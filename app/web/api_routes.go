@@ -47,5 +47,7 @@ func (s *Server) apiDocs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, apidocs.Page(s.page(c, "API reference", ""), vm))
+	p := s.page(c, "API reference", "")
+	p.Wide = true
+	return render(c, fiber.StatusOK, apidocs.Page(p, vm))
 }

@@ -108,7 +108,7 @@ func (a *apiClient) do(method, path string, body any, headers ...string) *apiRes
 	if res.StatusCode >= 500 {
 		a.t.Errorf("%s %s: %d %s", method, path, res.StatusCode, b)
 	}
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+	if ct := res.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 		a.t.Errorf("%s %s: Content-Type %q", method, path, ct)
 	}
 	if res.Header.Get("Access-Control-Allow-Origin") != "" {

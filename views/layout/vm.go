@@ -43,6 +43,14 @@ type Page struct {
 	// CanManage shows the settings (owners and admins).
 	CanManage bool
 	Flashes   []Flash
+	Wide      bool // Bare pages: a reading width for documents instead of a form's
+}
+
+func bareWidth(wide bool) string {
+	if wide {
+		return "w-full max-w-4xl"
+	}
+	return "w-full max-w-md"
 }
 
 // SignedIn reports whether the page is shown to a signed-in user.
