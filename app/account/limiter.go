@@ -46,6 +46,32 @@ func limiterKeys(email, ip string) []string {
 func (l *LoginLimiter) Blocked(email, ip string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.wait(email, ip, now)
+}
+
+// Fail records a failed attempt.
+func (l *LoginLimiter) Fail(email, ip string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.count(email, ip, now)
+}
+
+// Begin checks the limits and, when not blocked, counts the attempt as a
+// failure at once, under one lock: concurrent guesses cannot all slip
+// through before the first is recorded. A good login then calls Succeed
+// and Refund. It returns the wait when blocked, or 0.
+func (l *LoginLimiter) Begin(email, ip string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if wait := l.wait(email, ip, now); wait > 0 {
+		return wait
+	}
+	l.count(email, ip, now)
+	return 0
+}
+
+// wait is the longest wait any rule imposes; l.mu must be held.
+func (l *LoginLimiter) wait(email, ip string, now time.Time) time.Duration {
 	var wait time.Duration
 	for i, key := range limiterKeys(email, ip) {
 		rule := loginRules[i]
@@ -60,10 +86,8 @@ func (l *LoginLimiter) Blocked(email, ip string, now time.Time) time.Duration {
 	return wait
 }
 
-// Fail records a failed attempt.
-func (l *LoginLimiter) Fail(email, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// count adds a failure to every rule's window; l.mu must be held.
+func (l *LoginLimiter) count(email, ip string, now time.Time) {
 	l.gc(now)
 	for i, key := range limiterKeys(email, ip) {
 		w := l.windows[key]
@@ -73,39 +97,6 @@ func (l *LoginLimiter) Fail(email, ip string, now time.Time) {
 		}
 		w.failures++
 	}
-}
-
-// Begin checks the limits and, when not blocked, counts the attempt as a
-// failure at once, under one lock: concurrent guesses cannot all slip
-// through before the first is recorded. A good login then calls Succeed.
-// It returns the wait when blocked, or 0.
-func (l *LoginLimiter) Begin(email, ip string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var wait time.Duration
-	for i, key := range limiterKeys(email, ip) {
-		rule := loginRules[i]
-		w := l.windows[key]
-		if w == nil || now.Sub(w.start) >= rule.window || w.failures < rule.max {
-			continue
-		}
-		if d := w.start.Add(rule.window).Sub(now); d > wait {
-			wait = d
-		}
-	}
-	if wait > 0 {
-		return wait
-	}
-	l.gc(now)
-	for i, key := range limiterKeys(email, ip) {
-		w := l.windows[key]
-		if w == nil || now.Sub(w.start) >= loginRules[i].window {
-			w = &window{start: now}
-			l.windows[key] = w
-		}
-		w.failures++
-	}
-	return 0
 }
 
 // Refund takes back the attempt Begin counted, for a login that succeeded,

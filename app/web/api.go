@@ -180,6 +180,17 @@ func jsonBody(c *fiber.Ctx) ([]byte, error) {
 	return body, nil
 }
 
+// jsonObject reads the request body as a JSON object for zod-style
+// field checks.
+func jsonObject(c *fiber.Ctx) (*zodObject, []byte, error) {
+	body, err := jsonBody(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	z, err := parseZodObject(body)
+	return z, body, err
+}
+
 // bodyHash identifies a request body for Idempotency-Key checks.
 func bodyHash(c *fiber.Ctx, body []byte) string {
 	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), body...))

@@ -341,15 +341,11 @@ func (s *Server) registerMap(c *fiber.Ctx, orgID string) (map[string]*risk.Regis
 // filterRisksAPI is PUT /api/v1/risks/filter (seed 004): the filters in
 // the body, paging and sorting in the query.
 func (s *Server) filterRisksAPI(c *fiber.Ctx) error {
-	body, err := jsonBody(c)
+	z, _, err := jsonObject(c)
 	if err != nil {
 		return err
 	}
 	q, fields, err := parseAPIList(c)
-	if err != nil {
-		return err
-	}
-	z, err := parseZodObject(body)
 	if err != nil {
 		return err
 	}

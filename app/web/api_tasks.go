@@ -49,11 +49,7 @@ func (s *Server) listTasksAPI(c *fiber.Ctx) error {
 
 // createTaskAPI is POST /api/v1/risks/:id/tasks.
 func (s *Server) createTaskAPI(c *fiber.Ctx) error {
-	body, err := jsonBody(c)
-	if err != nil {
-		return err
-	}
-	z, err := parseZodObject(body)
+	z, _, err := jsonObject(c)
 	if err != nil {
 		return err
 	}
@@ -75,11 +71,7 @@ func (s *Server) createTaskAPI(c *fiber.Ctx) error {
 
 // patchTaskAPI is PATCH /api/v1/risks/:id/tasks/:taskId.
 func (s *Server) patchTaskAPI(c *fiber.Ctx) error {
-	body, err := jsonBody(c)
-	if err != nil {
-		return err
-	}
-	z, err := parseZodObject(body)
+	z, _, err := jsonObject(c)
 	if err != nil {
 		return err
 	}

@@ -129,11 +129,7 @@ func (f riskFields) applyTo(in *risk.Input) {
 // createRiskAPI is POST /api/v1/risks; an Idempotency-Key replays the
 // first response for repeated requests.
 func (s *Server) createRiskAPI(c *fiber.Ctx) error {
-	body, err := jsonBody(c)
-	if err != nil {
-		return err
-	}
-	z, err := parseZodObject(body)
+	z, body, err := jsonObject(c)
 	if err != nil {
 		return err
 	}
@@ -217,11 +213,7 @@ func ifMatch(c *fiber.Ctx) (int, error) {
 // patchRiskAPI is PATCH /api/v1/risks/:id: absent fields are unchanged,
 // null clears a nullable field, If-Match guards against lost updates.
 func (s *Server) patchRiskAPI(c *fiber.Ctx) error {
-	body, err := jsonBody(c)
-	if err != nil {
-		return err
-	}
-	z, err := parseZodObject(body)
+	z, _, err := jsonObject(c)
 	if err != nil {
 		return err
 	}
