@@ -48,7 +48,7 @@ bench: deps-postgres
 
 ## generate: regenerate templ files
 generate:
-	$(GO) tool templ generate -path views
+	$(GO) tool templ generate
 
 ## css: rebuild static/css/app.css with Tailwind (needs Node and npm)
 css:
