@@ -130,6 +130,9 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// rangeColumns are the columns of risk.RangeParams, in order.
+var rangeColumns = []string{"probability", "impact", "residual_probability", "residual_impact"}
+
 func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.SelectQuery {
 	q = q.Where("r.organization_id = ?", orgID)
 	if f.RegisterID != "" {
@@ -165,6 +168,17 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	}
 	if f.ResidualLevel != nil {
 		q = q.Where("r.residual_level = ?", *f.ResidualLevel)
+	}
+	for i, r := range f.Ranges() {
+		if *r != nil {
+			q = q.Where("? BETWEEN ? AND ?", bun.Ident("r."+rangeColumns[i]), (*r).Lo, (*r).Hi)
+		}
+	}
+	if f.MinResidualLevel != nil {
+		q = q.Where("r.residual_level >= ?", *f.MinResidualLevel)
+	}
+	if f.Overdue {
+		q = q.Where("r.due_date < current_date AND r.status IN ('open', 'pending')")
 	}
 	if f.Tag != "" {
 		q = q.Where("r.tags @> ARRAY[?]::text[]", f.Tag)

@@ -48,8 +48,18 @@ type ListQuery struct {
 	ThenBy          []SortField // further ordering keys (the API's sort=a,-b)
 	IDs             []string    // only these risk ids (the API's PUT /risks/filter)
 	ModifiedAfter   *time.Time  // only risks updated after this instant
-	Page            int         // 1-based
-	PerPage         int
+	// Value ranges on the 0-10 scale (a heat-map cell is one range pair).
+	Probability         *Range // inherent probability
+	Impact              *Range // inherent impact
+	ResidualProbability *Range
+	ResidualImpact      *Range
+	// MinResidualLevel keeps risks whose residual level is at least this
+	// index (outside appetite: the register's tolerance plus one).
+	MinResidualLevel *int
+	// Overdue keeps open and pending risks whose due date has passed.
+	Overdue bool
+	Page                int // 1-based
+	PerPage             int
 }
 
 // Offset returns the row offset of the page.
@@ -58,7 +68,37 @@ func (q *ListQuery) Offset() int { return (q.Page - 1) * q.PerPage }
 // HasFilters reports whether anything narrows the list.
 func (q *ListQuery) HasFilters() bool {
 	return q.Status != "" || q.Category != "" || len(q.IDs) > 0 || q.ModifiedAfter != nil || q.Department != "" || q.AssigneeID != "" ||
-		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived
+		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived ||
+		q.Probability != nil || q.Impact != nil || q.ResidualProbability != nil || q.ResidualImpact != nil ||
+		q.MinResidualLevel != nil || q.Overdue
+}
+
+// Range is an inclusive range of values on the 0-10 scale.
+type Range struct{ Lo, Hi int }
+
+// String returns the range as a URL value, "lo-hi".
+func (r Range) String() string { return fmt.Sprintf("%d-%d", r.Lo, r.Hi) }
+
+// RangeParams are the URL parameters of the value ranges of a list query.
+var RangeParams = []string{"prob", "impact", "rprob", "rimpact"}
+
+// Ranges returns pointers to the value ranges in RangeParams order.
+func (q *ListQuery) Ranges() []**Range {
+	return []**Range{&q.Probability, &q.Impact, &q.ResidualProbability, &q.ResidualImpact}
+}
+
+// parseRange reads "lo-hi" (or a single value); ok is false when malformed.
+func parseRange(v string) (Range, bool) {
+	lo, hi, found := strings.Cut(v, "-")
+	if !found {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(lo)
+	b, err2 := strconv.Atoi(hi)
+	if err1 != nil || err2 != nil || a < 0 || b > 10 || a > b {
+		return Range{}, false
+	}
+	return Range{Lo: a, Hi: b}, true
 }
 
 // Params is a read-only view of request parameters (a URL query or form).
@@ -95,7 +135,7 @@ func ParseListQuery(p Params) (ListQuery, error) {
 	for _, f := range []struct {
 		key string
 		dst **int
-	}{{"level", &q.InherentLevel}, {"rlevel", &q.ResidualLevel}} {
+	}{{"level", &q.InherentLevel}, {"rlevel", &q.ResidualLevel}, {"rlevel_min", &q.MinResidualLevel}} {
 		if v := p.Get(f.key); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 20 {
@@ -104,6 +144,18 @@ func ParseListQuery(p Params) (ListQuery, error) {
 				*f.dst = &n
 			}
 		}
+	}
+	for i, dst := range q.Ranges() {
+		if v := p.Get(RangeParams[i]); v != "" {
+			if r, ok := parseRange(v); ok {
+				*dst = &r
+			} else {
+				fe.Add(RangeParams[i], "Must be a range of values from 0 to 10, e.g. 3-4")
+			}
+		}
+	}
+	if v := p.Get("overdue"); v == "1" || v == "true" {
+		q.Overdue = true
 	}
 	if v := p.Get("archived"); v == "1" || v == "true" || v == "on" {
 		q.IncludeArchived = true

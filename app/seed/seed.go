@@ -79,3 +79,30 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 	}
 	return true, nil
 }
+
+// BulkInsert stores n generated risks in reg as the named member, with
+// SQL set operations (db.BulkInsertRisks).
+type BulkInsert func(ctx context.Context, reg *risk.Register, memberID, memberName string, n int) error
+
+// ManyRisks adds n generated risks to the demo organization's default
+// register, for scale tests; the demo organization must exist.
+func (s *Seeder) ManyRisks(ctx context.Context, n int, insert BulkInsert) error {
+	org, err := s.Accounts.Store.OrganizationBySlug(ctx, DemoSlug)
+	if err != nil {
+		return fmt.Errorf("find the demo organization: %w", err)
+	}
+	reg, err := s.Risks.Store.DefaultRegister(ctx, org.ID)
+	if err != nil {
+		return fmt.Errorf("find the demo register: %w", err)
+	}
+	members, err := s.Accounts.Members(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if m.Email == DemoEmail() {
+			return insert(ctx, reg, m.ID, m.Name, n)
+		}
+	}
+	return fmt.Errorf("the demo owner %s is missing", DemoEmail())
+}

@@ -21,6 +21,7 @@ func (s *Server) apiRoutes(app *fiber.App) {
 	api.Get("/risks", read, s.listRisksAPI)
 	api.Post("/risks", write, s.createRiskAPI)
 	api.Put("/risks/filter", read, s.filterRisksAPI)
+	api.Get("/risks/export.csv", read, s.exportRisksAPI)
 	api.Get("/risks/:id", read, s.getRiskAPI)
 	api.Patch("/risks/:id", write, s.patchRiskAPI)
 	api.Delete("/risks/:id", write, s.deleteRiskAPI)
@@ -28,6 +29,7 @@ func (s *Server) apiRoutes(app *fiber.App) {
 	api.Post("/risks/:id/tasks", write, s.createTaskAPI)
 	api.Patch("/risks/:id/tasks/:taskId", write, s.patchTaskAPI)
 	api.Delete("/risks/:id/tasks/:taskId", write, s.deleteTaskAPI)
+	api.Get("/heatmap", read, s.heatmapAPI)
 	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 

@@ -66,8 +66,10 @@ func (s *Server) routes(app *fiber.App) {
 	web.Post("/orgs/switch", with(member, s.switchOrganization)...)
 	web.Get("/levels.css", with(member, s.levelsCSS)...)
 	web.Get("/risks", with(member, s.listRisks)...)
+	web.Get("/heatmap", with(member, s.showHeatmap)...)
 	web.Get("/risks/new", with(writer, s.newRisk)...)
 	web.Get("/risks/assess", with(member, s.assess)...)
+	web.Get("/risks/export.csv", with(member, s.exportRisks)...)
 	web.Post("/risks", with(writer, s.createRisk)...)
 	web.Get("/risks/:id", with(member, s.showRisk)...)
 	web.Get("/risks/:id/edit", with(writer, s.editRisk)...)
@@ -85,6 +87,13 @@ func (s *Server) routes(app *fiber.App) {
 	web.Get("/settings/api-keys", with(manager, s.listAPIKeys)...)
 	web.Post("/settings/api-keys", with(manager, s.createAPIKey)...)
 	web.Post("/settings/api-keys/:id/revoke", with(manager, s.revokeAPIKey)...)
+	web.Get("/settings/registers", with(manager, s.listRegisters)...)
+	web.Get("/settings/registers/new", with(manager, s.newRegister)...)
+	web.Post("/settings/registers", with(manager, s.createRegister)...)
+	web.Post("/settings/registers/import", with(manager, s.importRegister)...)
+	web.Get("/settings/registers/:id/matrix.yaml", with(manager, s.exportRegister)...)
+	web.Get("/settings/registers/:id", with(manager, s.editRegister)...)
+	web.Post("/settings/registers/:id", with(manager, s.updateRegister)...)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
@@ -97,12 +106,14 @@ var RoutePolicies = map[string]string{
 	"GET /api/v1/risks/:id": policyAPIRead, "PATCH /api/v1/risks/:id": policyAPIWrite, "DELETE /api/v1/risks/:id": policyAPIWrite,
 	"GET /api/v1/risks/:id/tasks": policyAPIRead, "POST /api/v1/risks/:id/tasks": policyAPIWrite,
 	"PATCH /api/v1/risks/:id/tasks/:taskId": policyAPIWrite, "DELETE /api/v1/risks/:id/tasks/:taskId": policyAPIWrite,
+	"GET /api/v1/heatmap": policyAPIRead,
 
 	"GET /healthz": policyPublic, "GET /readyz": policyPublic, "GET /": policyPublic,
 	"GET /login": policyPublic, "POST /login": policyPublic, "GET /signup": policyPublic,
 	"POST /signup": policyPublic, "POST /logout": policyPublic,
-	"POST /orgs/switch": policyMember, "GET /levels.css": policyMember, "GET /risks": policyMember,
+	"POST /orgs/switch": policyMember, "GET /levels.css": policyMember, "GET /risks": policyMember, "GET /heatmap": policyMember,
 	"GET /risks/assess": policyMember, "GET /risks/:id": policyMember,
+	"GET /risks/export.csv": policyMember, "GET /api/v1/risks/export.csv": policyAPIRead,
 	"GET /risks/new": policyWriter, "POST /risks": policyWriter, "GET /risks/:id/edit": policyWriter,
 	"POST /risks/:id": policyWriter, "GET /risks/:id/delete": policyWriter, "POST /risks/:id/delete": policyWriter,
 	"POST /risks/:id/treatment": policyWriter, "POST /risks/:id/tasks": policyWriter,
@@ -110,6 +121,10 @@ var RoutePolicies = map[string]string{
 	"POST /risks/:id/tasks/:taskId/status": policyWriter, "POST /risks/:id/tasks/:taskId/delete": policyWriter,
 	"GET /settings": policyManager, "GET /settings/api-keys": policyManager, "POST /settings/api-keys": policyManager,
 	"POST /settings/api-keys/:id/revoke": policyManager,
+
+	"GET /settings/registers": policyManager, "GET /settings/registers/new": policyManager, "POST /settings/registers": policyManager,
+	"POST /settings/registers/import": policyManager, "GET /settings/registers/:id/matrix.yaml": policyManager,
+	"GET /settings/registers/:id": policyManager, "POST /settings/registers/:id": policyManager,
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

@@ -24,6 +24,7 @@ type Org struct {
 const (
 	NavDashboard = "dashboard"
 	NavRegister  = "register"
+	NavHeatmap   = "heatmap"
 	NavSettings  = "settings"
 )
 

@@ -63,6 +63,17 @@ func Values(q risk.ListQuery) url.Values {
 	if q.ResidualLevel != nil {
 		v.Set("rlevel", strconv.Itoa(*q.ResidualLevel))
 	}
+	for i, r := range q.Ranges() {
+		if *r != nil {
+			v.Set(risk.RangeParams[i], (*r).String())
+		}
+	}
+	if q.MinResidualLevel != nil {
+		v.Set("rlevel_min", strconv.Itoa(*q.MinResidualLevel))
+	}
+	if q.Overdue {
+		v.Set("overdue", "1")
+	}
 	if q.IncludeArchived {
 		v.Set("archived", "1")
 	}

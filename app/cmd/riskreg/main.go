@@ -3,7 +3,7 @@
 //
 //	riskreg [serve] [--migrate]     serve the web app (default)
 //	riskreg migrate up|down|status  manage the database schema
-//	riskreg seed                    create the demo organization
+//	riskreg seed [--risks N]        create the demo organization (and N generated risks)
 //	riskreg user create --email E --name N --password P --org "Org" [--role owner|admin|editor|viewer]
 //	riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]
 package main
@@ -27,6 +27,7 @@ import (
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/config"
+	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/seed"
 	"github.com/riskreg/riskreg/app/web"
 	"github.com/riskreg/riskreg/db"
@@ -59,7 +60,7 @@ func describe(err error) string {
 const usage = `usage:
   riskreg [serve] [--migrate]
   riskreg migrate up|down|status
-  riskreg seed
+  riskreg seed [--risks N]
   riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]
   riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]`
 
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "migrate":
 		return migrateCmd(ctx, cfg, args, out)
 	case "seed":
-		return seedCmd(ctx, cfg, out)
+		return seedCmd(ctx, cfg, args, out)
 	case "user":
 		return userCmd(ctx, cfg, args, out)
 	case "apikey":
@@ -317,15 +318,35 @@ func openMigrated(ctx context.Context, cfg *config.Config) (*web.Server, func(),
 	return srv, stop, nil
 }
 
-func seedCmd(ctx context.Context, cfg *config.Config, out io.Writer) error {
+func seedCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(out)
+	n := fs.Int("risks", 0, "also add this many generated risks to the demo register (scale tests)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *n < 0 || *n > 10_000_000 {
+		return errors.New("--risks must be between 0 and 10000000")
+	}
 	srv, stop, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	created, err := (&seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}).Demo(ctx)
+	seeder := &seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}
+	created, err := seeder.Demo(ctx)
 	if err != nil {
 		return err
+	}
+	if *n > 0 {
+		start := time.Now()
+		err := seeder.ManyRisks(ctx, *n, func(ctx context.Context, reg *risk.Register, memberID, name string, n int) error {
+			return db.BulkInsertRisks(ctx, srv.DB, reg, memberID, name, n)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "added %d risks to %s in %s\n", *n, seed.DemoOrganization, time.Since(start).Round(time.Millisecond))
 	}
 	if created {
 		fmt.Fprintf(out, "created %s; sign in as %s / %s\n", seed.DemoOrganization, seed.DemoEmail(), seed.DemoPassword)

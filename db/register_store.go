@@ -1,0 +1,92 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/risk"
+)
+
+var _ risk.RegisterStore = (*RiskStore)(nil)
+
+// RegisterForUpdate returns one register and locks its row until the
+// transaction in ctx ends.
+func (s *RiskStore) RegisterForUpdate(ctx context.Context, orgID, id string) (*risk.Register, error) {
+	if !validKey(id) {
+		return nil, apperr.New(apperr.NotFound, "Register not found")
+	}
+	var row registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND id = ?", orgID, id).For("UPDATE").Scan(ctx)
+	if err != nil {
+		return nil, dbErr("get register", err)
+	}
+	return row.toDomain(), nil
+}
+
+// UpdateRegister writes r's name, description, matrix and updated_at when
+// the stored updated_at still equals prev; it returns a Conflict otherwise.
+func (s *RiskStore) UpdateRegister(ctx context.Context, r *risk.Register, prev time.Time) error {
+	row := &registerRow{OrganizationID: r.OrganizationID, ID: r.ID, Name: r.Name, Description: r.Description,
+		Matrix: r.Matrix, UpdatedAt: r.UpdatedAt}
+	res, err := idb(ctx, s.DB).NewUpdate().Model(row).Column("name", "description", "matrix", "updated_at").
+		Where("organization_id = ? AND id = ? AND updated_at = ?", r.OrganizationID, r.ID, prev).Exec(ctx)
+	if err != nil {
+		return dbErr("update register", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.Conflict, "The register changed since it was loaded")
+	}
+	return nil
+}
+
+// Relevel recomputes the stored inherent and residual levels of every risk
+// of the register from m, in one UPDATE joined to a VALUES table of the
+// 10x10 (probability, impact) -> level mapping. Only rows whose level
+// changes are written; it returns their number.
+func (s *RiskStore) Relevel(ctx context.Context, orgID, registerID string, m risk.Matrix) (int, error) {
+	var vals []string
+	for p := 1; p <= 10; p++ {
+		for i := 1; i <= 10; i++ {
+			if l := m.LevelIndexOf(p, i); l != nil {
+				vals = append(vals, fmt.Sprintf("(%d,%d,%d)", p, i, *l))
+			}
+		}
+	}
+	if len(vals) == 0 {
+		vals = append(vals, "(NULL::int,NULL::int,NULL::int)")
+	}
+	q := `WITH m(p, i, l) AS (VALUES ` + strings.Join(vals, ",") + `)
+UPDATE risks r SET
+    inherent_level = (SELECT l FROM m WHERE m.p = r.probability AND m.i = r.impact),
+    residual_level = (SELECT l FROM m WHERE m.p = r.residual_probability AND m.i = r.residual_impact)
+WHERE r.organization_id = ? AND r.register_id = ?
+  AND (r.inherent_level IS DISTINCT FROM (SELECT l FROM m WHERE m.p = r.probability AND m.i = r.impact)
+    OR r.residual_level IS DISTINCT FROM (SELECT l FROM m WHERE m.p = r.residual_probability AND m.i = r.residual_impact))`
+	res, err := idb(ctx, s.DB).ExecContext(ctx, q, orgID, registerID)
+	if err != nil {
+		return 0, dbErr("relevel risks", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// RegisterRiskCounts returns the number of risks per register id.
+func (s *RiskStore) RegisterRiskCounts(ctx context.Context, orgID string) (map[string]int, error) {
+	var rows []struct {
+		RegisterID string `bun:"register_id"`
+		N          int    `bun:"n"`
+	}
+	err := idb(ctx, s.DB).NewSelect().TableExpr("risks").ColumnExpr("register_id, count(*) AS n").
+		Where("organization_id = ?", orgID).GroupExpr("register_id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr("count risks per register", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.RegisterID] = r.N
+	}
+	return out, nil
+}
