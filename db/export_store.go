@@ -38,23 +38,7 @@ func ExportRisks(ctx context.Context, db bun.IDB, orgID string, f risk.ListQuery
 		Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
 		Join("LEFT JOIN users AS u ON u.id = m.user_id").
 		Join("LEFT JOIN risk_treatments AS rt ON rt.organization_id = r.organization_id AND rt.risk_id = r.id")
-	q = applyFilters(q, orgID, f)
-	for _, sf := range append([]risk.SortField{{Key: f.Sort, Desc: f.Desc}}, f.ThenBy...) {
-		col, ok := sortColumns[sf.Key]
-		if !ok {
-			col = sortColumns[risk.DefaultSort]
-		}
-		if sf.Desc {
-			q = q.OrderExpr(col + " DESC NULLS LAST")
-		} else {
-			q = q.OrderExpr(col + " ASC NULLS LAST")
-		}
-	}
-	if f.Desc {
-		q = q.OrderExpr("r.number DESC")
-	} else {
-		q = q.OrderExpr("r.number ASC")
-	}
+	q = orderRisks(applyFilters(q, orgID, f), f)
 	rows, err := q.Rows(ctx)
 	if err != nil {
 		return dbErr("export risks", err)

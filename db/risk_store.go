@@ -194,13 +194,9 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	return q
 }
 
-// List returns one page of risks and the total matching f.
-func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (risk.Page, error) {
-	total, err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).Count(ctx)
-	if err != nil {
-		return risk.Page{}, dbErr("count risks", err)
-	}
-	q := applyFilters(s.selectRisks(ctx), orgID, f)
+// orderRisks applies f's sort keys (allowlisted in sortColumns), then the
+// risk number as the tie-break, so pages and exports never shuffle.
+func orderRisks(q *bun.SelectQuery, f risk.ListQuery) *bun.SelectQuery {
 	for _, sf := range append([]risk.SortField{{Key: f.Sort, Desc: f.Desc}}, f.ThenBy...) {
 		col, ok := sortColumns[sf.Key]
 		if !ok {
@@ -212,12 +208,21 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 			q = q.OrderExpr(col + " ASC NULLS LAST")
 		}
 	}
-	tie := "r.number ASC"
 	if f.Desc {
-		tie = "r.number DESC"
+		return q.OrderExpr("r.number DESC")
+	}
+	return q.OrderExpr("r.number ASC")
+}
+
+// List returns one page of risks and the total matching f.
+func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (risk.Page, error) {
+	total, err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).Count(ctx)
+	if err != nil {
+		return risk.Page{}, dbErr("count risks", err)
 	}
 	var rows []riskRow
-	err = q.OrderExpr(tie).Limit(int64(f.PerPage)).Offset(int64(f.Offset())).Scan(ctx, &rows)
+	err = orderRisks(applyFilters(s.selectRisks(ctx), orgID, f), f).
+		Limit(int64(f.PerPage)).Offset(int64(f.Offset())).Scan(ctx, &rows)
 	if err != nil {
 		return risk.Page{}, dbErr("list risks", err)
 	}
