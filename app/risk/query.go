@@ -58,8 +58,8 @@ type ListQuery struct {
 	MinResidualLevel *int
 	// Overdue keeps open and pending risks whose due date has passed.
 	Overdue bool
-	Page                int // 1-based
-	PerPage             int
+	Page    int // 1-based
+	PerPage int
 }
 
 // Offset returns the row offset of the page.

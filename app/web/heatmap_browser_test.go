@@ -91,5 +91,13 @@ func TestBrowserHeatmap(t *testing.T) {
 	b.click(`[data-cell="1-3"]`)
 	b.waitFor("the residual cell's risks", `document.querySelectorAll('[data-testid=cell-risk]').length === 2`)
 	b.screenshot("heatmap-residual")
+
+	// The dashboard's numbers link to the register.
+	b.navigate("/")
+	b.waitVisible(`[data-testid="card-total"]`)
+	if got := b.text(`[data-testid="card-total"] [data-testid="number"]`); got != "5" {
+		t.Errorf("dashboard total %q, want 5", got)
+	}
+	b.screenshot("dashboard")
 	b.checkConsole()
 }

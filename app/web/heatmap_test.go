@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -310,5 +311,76 @@ func TestHeatmapAPIMatchesTheRegister(t *testing.T) {
 	}
 	if res := api.get("/api/v1/heatmap?registerId=nope"); res.Status != http.StatusNotFound {
 		t.Errorf("unknown register: %d", res.Status)
+	}
+}
+
+// registerTotal returns the number of risks a register URL lists.
+func registerTotal(t *testing.T, c *client, href string) int {
+	t.Helper()
+	sep := "?"
+	if strings.Contains(href, "?") {
+		sep = "&"
+	}
+	res := c.get(href + sep + "per_page=200")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", href, res.StatusCode)
+	}
+	return res.Doc(t).Find(`[data-testid="risk-row"]`).Length()
+}
+
+func TestDashboardNumbersMatchTheirRegisterPages(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	b := e.signup("Other", "owner@other.example")
+	rng := rand.New(rand.NewSource(21))
+	truth := seedHeatmapRisks(e, a, rng, 60, "Acme risk")
+	past := time.Now().AddDate(0, 0, -3)
+	e.createRisk(a, risk.Input{Title: "Late one", Probability: 9, Impact: 9, ResidualProbability: 9, ResidualImpact: 9, DueDate: &past})
+	e.createRisk(b, risk.Input{Title: "Other org late", Probability: 9, Impact: 9, ResidualProbability: 9, ResidualImpact: 9, DueDate: &past})
+	seedHeatmapRisks(e, b, rng, 20, "Other org risk")
+
+	res := a.Owner.get("/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /: %d", res.StatusCode)
+	}
+	if strings.Contains(res.Body, "Other org") {
+		t.Errorf("the dashboard shows another organization's data")
+	}
+	doc := res.Doc(t)
+	checked := 0
+	doc.Find(`a[data-testid="number"], [data-testid^="card-"]`).Each(func(_ int, s *goquery.Selection) {
+		href := s.AttrOr("href", "")
+		n, err := strconv.Atoi(strings.TrimSpace(s.Find(`[data-testid="number"]`).AddSelection(s.Filter(`[data-testid="number"]`)).First().Text()))
+		if err != nil || href == "" {
+			t.Fatalf("a dashboard number without a count or link: %q", s.Text())
+		}
+		if got := registerTotal(t, a.Owner, href); got != n {
+			t.Errorf("dashboard shows %d, its register page %s lists %d", n, href, got)
+		}
+		checked++
+	})
+	if checked < 3+2*4 {
+		t.Errorf("only %d numbers checked", checked)
+	}
+	notArchived := 0
+	for _, h := range truth {
+		if !h.arc {
+			notArchived++
+		}
+	}
+	if got := doc.Find(`[data-testid="card-total"] [data-testid="number"]`).Text(); got != strconv.Itoa(notArchived+1) {
+		t.Errorf("total %s, want %d", got, notArchived+1)
+	}
+	if got := doc.Find(`[data-testid="card-overdue"] [data-testid="number"]`).Text(); got != "1" {
+		t.Errorf("overdue %s, want 1", got)
+	}
+	if n := doc.Find(`[data-testid="top-risks"] li`).Length(); n != 10 {
+		t.Errorf("%d top risks, want 10", n)
+	}
+	if n := doc.Find(`[data-testid="activity"] li`).Length(); n == 0 {
+		t.Errorf("no recent activity")
+	}
+	if n := doc.Find(`[data-testid="heatmap-cell"]`).Length(); n != 25 {
+		t.Errorf("small heat map has %d cells", n)
 	}
 }

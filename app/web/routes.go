@@ -56,7 +56,7 @@ func (s *Server) routes(app *fiber.App) {
 		return append(append([]fiber.Handler{}, mw...), h)
 	}
 
-	web.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/risks", fiber.StatusSeeOther) })
+	web.Get("/", with(member, s.showDashboard)...)
 	web.Get("/login", s.showLogin)
 	web.Post("/login", s.login)
 	web.Get("/signup", s.showSignup)
@@ -108,7 +108,7 @@ var RoutePolicies = map[string]string{
 	"PATCH /api/v1/risks/:id/tasks/:taskId": policyAPIWrite, "DELETE /api/v1/risks/:id/tasks/:taskId": policyAPIWrite,
 	"GET /api/v1/heatmap": policyAPIRead,
 
-	"GET /healthz": policyPublic, "GET /readyz": policyPublic, "GET /": policyPublic,
+	"GET /healthz": policyPublic, "GET /readyz": policyPublic, "GET /": policyMember,
 	"GET /login": policyPublic, "POST /login": policyPublic, "GET /signup": policyPublic,
 	"POST /signup": policyPublic, "POST /logout": policyPublic,
 	"POST /orgs/switch": policyMember, "GET /levels.css": policyMember, "GET /risks": policyMember, "GET /heatmap": policyMember,
