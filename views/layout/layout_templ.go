@@ -275,7 +275,7 @@ func Base(p Page) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "\" class=\"skip-link\">Skip to content</a><header class=\"sticky top-0 z-40 print:hidden border-b border-slate-200 bg-white/95 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95\"><div class=\"mx-auto flex h-14 max-w-[1400px] items-center gap-4 px-4\"><a href=\"/risks\" class=\"flex items-center gap-2 font-semibold tracking-tight\"><img src=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "\" class=\"skip-link\">Skip to content</a><header class=\"sticky top-0 z-40 print:hidden border-b border-slate-200 bg-white/95 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95\"><div class=\"mx-auto flex h-14 max-w-[1400px] items-center gap-4 px-4\"><a href=\"/\" class=\"flex items-center gap-2 font-semibold tracking-tight\"><img src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
