@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -59,4 +60,15 @@ func (s *Idempotency) Do(ctx context.Context, orgID, key, hash string, fn func(c
 		return dbErr("store idempotent response", err)
 	})
 	return resp, replayed, err
+}
+
+// Purge deletes stored responses older than the retention window, so
+// retries within it replay and the table stays small.
+func (s *Idempotency) Purge(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.DB.NewRaw("DELETE FROM idempotency_keys WHERE created_at < ?", before).Exec(ctx)
+	if err != nil {
+		return 0, dbErr("purge idempotency keys", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

@@ -230,15 +230,22 @@ func prepareSchema(ctx context.Context, bdb *bun.DB, migrate bool, log *slog.Log
 	return nil
 }
 
-// purgeSessions deletes expired sessions every hour.
+// purgeSessions deletes expired sessions, and Idempotency-Key responses
+// older than a day, every hour.
 func purgeSessions(ctx context.Context, srv *web.Server, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := srv.Accounts.Store.DeleteExpiredSessions(ctx, time.Now(), srv.Config.SessionIdleTimeout); err != nil && ctx.Err() == nil {
+		now := time.Now()
+		if n, err := srv.Accounts.Store.DeleteExpiredSessions(ctx, now, srv.Config.SessionIdleTimeout); err != nil && ctx.Err() == nil {
 			log.Warn("purge sessions", "err", err)
 		} else if n > 0 {
 			log.Info("purged expired sessions", "count", n)
+		}
+		if n, err := srv.Idempotency.Purge(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency keys", "err", err)
+		} else if n > 0 {
+			log.Info("purged idempotency keys", "count", n)
 		}
 		select {
 		case <-ctx.Done():
