@@ -127,10 +127,14 @@ func (in *Input) Validate() error {
 	return fe.Err()
 }
 
+// checkText checks a text field; an empty value is an error only when
+// requiredMsg is set.
 func checkText(fe apperr.FieldErrors, field, v, requiredMsg string, max int) {
 	switch {
 	case v == "":
-		fe.Add(field, requiredMsg)
+		if requiredMsg != "" {
+			fe.Add(field, requiredMsg)
+		}
 	case strings.ContainsRune(v, 0):
 		fe.Add(field, "Must not contain NUL bytes")
 	case !utf8.ValidString(v):

@@ -2,10 +2,8 @@ package risk
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
@@ -51,7 +49,7 @@ func (in *TreatmentInput) Validate() error {
 	} else {
 		checkEnum(fe, "type", in.Type, TreatmentTypes)
 	}
-	checkOptionalText(fe, "description", in.Description, MaxPlanDescription)
+	checkText(fe, "description", in.Description, "", MaxPlanDescription)
 	return fe.Err()
 }
 
@@ -81,7 +79,7 @@ func (in *TaskInput) Normalize() {
 func (in *TaskInput) Validate() error {
 	fe := apperr.FieldErrors{}
 	checkText(fe, "title", in.Title, "Title is required", MaxTitle)
-	checkOptionalText(fe, "description", in.Description, MaxPlanDescription)
+	checkText(fe, "description", in.Description, "", MaxPlanDescription)
 	if in.Status != "" {
 		checkEnum(fe, "status", in.Status, TaskStatuses)
 	}
@@ -91,16 +89,6 @@ func (in *TaskInput) Validate() error {
 	return fe.Err()
 }
 
-func checkOptionalText(fe apperr.FieldErrors, field, v string, max int) {
-	switch {
-	case strings.ContainsRune(v, 0):
-		fe.Add(field, "Must not contain NUL bytes")
-	case !utf8.ValidString(v):
-		fe.Add(field, "Must be valid UTF-8 text")
-	case utf8.RuneCountInString(v) > max:
-		fe.Add(field, fmt.Sprintf("String must contain at most %d character(s)", max))
-	}
-}
 
 // Treatment returns the risk's treatment, nil when none is set, or
 // NotFound when the risk is not the organization's.
