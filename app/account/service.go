@@ -365,6 +365,22 @@ func (s *Service) Members(ctx context.Context, orgID string) ([]Member, error) {
 	return s.Store.Members(ctx, orgID)
 }
 
+// MemberIDByEmail returns the id of the organization's member with this
+// email address (case-insensitive), or "" when there is none; a member of
+// another organization is never found.
+func (s *Service) MemberIDByEmail(ctx context.Context, orgID, email string) (string, error) {
+	ms, err := s.Store.Members(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range ms {
+		if strings.EqualFold(m.Email, strings.TrimSpace(email)) {
+			return m.ID, nil
+		}
+	}
+	return "", nil
+}
+
 // HashToken returns the hex SHA-256 of a session token.
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -89,7 +89,6 @@ func (in *TaskInput) Validate() error {
 	return fe.Err()
 }
 
-
 // Treatment returns the risk's treatment, nil when none is set, or
 // NotFound when the risk is not the organization's.
 func (s *Service) Treatment(ctx context.Context, orgID, riskID string) (*Treatment, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/static"
 	"github.com/riskreg/riskreg/views/components"
+	"github.com/riskreg/riskreg/views/importpage"
 )
 
 // Access policies of browser routes. Every route in the table names one;
@@ -32,6 +33,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.observe)
 	app.Use(s.secureHeaders)
+	app.Use(s.limitBody)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -83,6 +85,10 @@ func (s *Server) routes(app *fiber.App) {
 	web.Post("/risks/:id/tasks/:taskId/status", with(writer, s.setTaskStatus)...)
 	web.Post("/risks/:id/tasks/:taskId/delete", with(writer, s.deleteTask)...)
 
+	web.Get(importpage.Path, with(writer, s.showImport)...)
+	web.Post(importpage.PreviewPath, with(writer, s.previewImport)...)
+	web.Post(importpage.CommitPath, with(writer, s.commitImport)...)
+
 	web.Get("/settings", with(manager, s.showSettings)...)
 	web.Get("/settings/api-keys", with(manager, s.listAPIKeys)...)
 	web.Post("/settings/api-keys", with(manager, s.createAPIKey)...)
@@ -119,6 +125,7 @@ var RoutePolicies = map[string]string{
 	"POST /risks/:id/treatment": policyWriter, "POST /risks/:id/tasks": policyWriter,
 	"GET /risks/:id/tasks/:taskId/edit": policyWriter, "POST /risks/:id/tasks/:taskId": policyWriter,
 	"POST /risks/:id/tasks/:taskId/status": policyWriter, "POST /risks/:id/tasks/:taskId/delete": policyWriter,
+	"GET /import": policyWriter, "POST /import/preview": policyWriter, "POST /import/commit": policyWriter,
 	"GET /settings": policyManager, "GET /settings/api-keys": policyManager, "POST /settings/api-keys": policyManager,
 	"POST /settings/api-keys/:id/revoke": policyManager,
 

@@ -28,6 +28,8 @@ type Server struct {
 	DB       *bun.DB
 	Accounts *account.Service
 	Risks    *risk.Service
+	// Importer plans and commits CSV imports.
+	Importer *risk.Importer
 	APIKeys  *apikey.Service
 	// Idempotency replays API POSTs repeated with the same Idempotency-Key.
 	Idempotency *db.Idempotency
@@ -41,8 +43,8 @@ type Server struct {
 func New(s *Server) *fiber.App {
 	cfg := fiber.Config{
 		AppName:               "riskreg",
-		Immutable:             true, // handlers keep strings past the request
-		BodyLimit:             1 << 20,
+		Immutable:             true,          // handlers keep strings past the request
+		BodyLimit:             maxUploadBody, // limitBody keeps 1 MiB outside CSV imports
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,

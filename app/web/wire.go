@@ -22,15 +22,18 @@ func NewServer(cfg *config.Config, bdb *bun.DB, log *slog.Logger) (*Server, erro
 	tx := db.Tx{DB: bdb}
 	riskStore := &db.RiskStore{DB: bdb}
 	events := &db.EventStore{DB: bdb}
+	accounts := &account.Service{
+		Store: &db.AccountStore{DB: bdb}, Registers: riskStore, Tx: tx, NewID: db.NewID, Now: time.Now,
+		Limiter: account.NewLoginLimiter(), IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
+	}
+	risks := &risk.Service{Store: riskStore, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now,
+		Plans: &db.PlanStore{DB: bdb}}
 	return &Server{
-		Config: cfg,
-		DB:     bdb,
-		Accounts: &account.Service{
-			Store: &db.AccountStore{DB: bdb}, Registers: riskStore, Tx: tx, NewID: db.NewID, Now: time.Now,
-			Limiter: account.NewLoginLimiter(), IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
-		},
-		Risks: &risk.Service{Store: riskStore, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now,
-			Plans: &db.PlanStore{DB: bdb}},
+		Config:      cfg,
+		DB:          bdb,
+		Accounts:    accounts,
+		Risks:       risks,
+		Importer:    &risk.Importer{Risks: risks, Members: accounts},
 		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
 		Events:      events,
 		Idempotency: &db.Idempotency{DB: bdb},

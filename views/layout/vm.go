@@ -26,6 +26,7 @@ const (
 	NavRegister  = "register"
 	NavHeatmap   = "heatmap"
 	NavSettings  = "settings"
+	NavImport    = "import"
 )
 
 // Page is what the frame needs to know about the request.

@@ -6,6 +6,7 @@
 //	riskreg seed [--risks N]        create the demo organization (and N generated risks)
 //	riskreg user create --email E --name N --password P --org "Org" [--role owner|admin|editor|viewer]
 //	riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]
+//	riskreg import --org SLUG [--dry-run] file.csv
 package main
 
 import (
@@ -62,7 +63,8 @@ const usage = `usage:
   riskreg migrate up|down|status
   riskreg seed [--risks N]
   riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]
-  riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]`
+  riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]
+  riskreg import --org SLUG [--dry-run] file.csv`
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	cfg, err := config.Load(nil)
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return userCmd(ctx, cfg, args, out)
 	case "apikey":
 		return apikeyCmd(ctx, cfg, args, out)
+	case "import":
+		return importCmd(ctx, cfg, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprintln(out, usage)
 		return nil
