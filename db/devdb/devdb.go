@@ -207,11 +207,24 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 
 	begin := time.Now()
-	if err := c.startServer(binDir, cred, opts.Fast); err != nil {
-		return nil, err
-	}
-	if err := c.waitReady(ctx, isReady); err != nil {
+	for attempt := 1; ; attempt++ {
+		if err := c.startServer(binDir, cred, opts.Fast); err != nil {
+			return nil, err
+		}
+		err := c.waitReady(ctx, isReady)
+		if err == nil {
+			break
+		}
 		_ = c.Stop()
+		// Right after a crash the old server's processes may still hold its
+		// shared memory for a moment; postgres refuses to start until they
+		// are gone, so try again shortly.
+		if attempt < 5 && ctx.Err() == nil && strings.Contains(err.Error(), "shared memory block") {
+			logf("devdb: the previous server's shared memory is still in use; retrying")
+			time.Sleep(time.Duration(attempt) * 300 * time.Millisecond)
+			c.exited, c.waitErr, c.stopErr, c.stopOnce = make(chan struct{}), nil, nil, sync.Once{}
+			continue
+		}
 		return nil, err
 	}
 	logf("devdb: postgres (pid %d) ready in %s; psql %q", c.cmd.Process.Pid, time.Since(begin).Round(time.Millisecond), c.DSN("postgres"))
