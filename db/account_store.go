@@ -29,6 +29,11 @@ func (s *AccountStore) organization(ctx context.Context, where string, arg any) 
 	return row.toDomain(), nil
 }
 
+// OrganizationByID returns an organization by id.
+func (s *AccountStore) OrganizationByID(ctx context.Context, id string) (*account.Organization, error) {
+	return s.organization(ctx, "id = ?", id)
+}
+
 // OrganizationBySlug returns an organization by slug.
 func (s *AccountStore) OrganizationBySlug(ctx context.Context, slug string) (*account.Organization, error) {
 	return s.organization(ctx, "slug = ?", slug)

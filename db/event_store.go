@@ -30,11 +30,20 @@ func (s *EventStore) Append(ctx context.Context, e *audit.Event) error {
 	return nil
 }
 
-// ForEntity returns an entity's events, newest first.
+// ForEntity returns an entity's latest events, newest first.
 func (s *EventStore) ForEntity(ctx context.Context, orgID, entityType, entityID string, limit int) ([]*audit.Event, error) {
+	return s.latest(ctx, limit, "organization_id = ? AND entity_type = ? AND entity_id = ?", orgID, entityType, entityID)
+}
+
+// Recent returns the organization's latest events, newest first.
+func (s *EventStore) Recent(ctx context.Context, orgID string, limit int) ([]*audit.Event, error) {
+	return s.latest(ctx, limit, "organization_id = ?", orgID)
+}
+
+// latest returns at most limit events matching where, newest first.
+func (s *EventStore) latest(ctx context.Context, limit int, where string, args ...any) ([]*audit.Event, error) {
 	var rows []eventRow
-	err := idb(ctx, s.DB).NewSelect().Model(&rows).
-		Where("organization_id = ? AND entity_type = ? AND entity_id = ?", orgID, entityType, entityID).
+	err := idb(ctx, s.DB).NewSelect().Model(&rows).Where(where, args...).
 		OrderExpr("id DESC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, dbErr("list events", err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/db"
 )
 
@@ -12,7 +13,7 @@ func TestIdempotencyReplayAndPurge(t *testing.T) {
 	f := newFixture(t)
 	a := f.tenant(t, "Alpha")
 	ctx := context.Background()
-	idem := &db.Idempotency{DB: f.DB}
+	idem := &idempotency.Service{Store: &db.IdempotencyStore{DB: f.DB}, Tx: db.Tx{DB: f.DB}}
 	runs := 0
 	fn := func(context.Context) (int, []byte, error) { runs++; return 201, []byte(`{"n":1}`), nil }
 
@@ -26,10 +27,11 @@ func TestIdempotencyReplayAndPurge(t *testing.T) {
 	if _, _, err := idem.Do(ctx, a.OrgID, "k1", "other body", fn); err == nil {
 		t.Fatal("the same key with another body was accepted")
 	}
-	if n, err := idem.Purge(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+	// Purge keeps what is younger than the retention at the given instant.
+	if n, err := idem.Purge(ctx, time.Now().Add(idempotency.Retention-time.Hour)); err != nil || n != 0 {
 		t.Fatalf("purge of recent keys removed %d (%v)", n, err)
 	}
-	if n, err := idem.Purge(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+	if n, err := idem.Purge(ctx, time.Now().Add(idempotency.Retention+time.Hour)); err != nil || n != 1 {
 		t.Fatalf("purge removed %d (%v), want 1", n, err)
 	}
 	if _, replayed, _ := idem.Do(ctx, a.OrgID, "k1", "h1", fn); replayed || runs != 2 {

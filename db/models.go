@@ -67,13 +67,14 @@ type registerRow struct {
 	Description    string      `bun:"description"`
 	Matrix         risk.Matrix `bun:"matrix,type:jsonb"`
 	IsDefault      bool        `bun:"is_default"`
+	Version        int         `bun:"version"`
 	CreatedAt      time.Time   `bun:"created_at"`
 	UpdatedAt      time.Time   `bun:"updated_at"`
 }
 
 func (r *registerRow) toDomain() *risk.Register {
 	return &risk.Register{ID: r.ID, OrganizationID: r.OrganizationID, Name: r.Name, Description: r.Description,
-		Matrix: r.Matrix, IsDefault: r.IsDefault, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Matrix: r.Matrix, IsDefault: r.IsDefault, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // riskRow is a risk as stored; the generated columns (scores, search) are

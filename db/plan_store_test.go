@@ -10,7 +10,6 @@ import (
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
-	"github.com/riskreg/riskreg/db"
 )
 
 // planFixture is the fixture with the plan store wired and a clock the
@@ -18,7 +17,7 @@ import (
 func planFixture(t *testing.T) (*fixture, *time.Time) {
 	t.Helper()
 	f := newFixture(t)
-	f.Risks.Plans = &db.PlanStore{DB: f.DB}
+
 	clock := time.Date(2030, 3, 1, 9, 0, 0, 0, time.UTC)
 	f.Risks.Now = func() time.Time { return clock }
 	return f, &clock

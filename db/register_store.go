@@ -4,17 +4,67 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/uptrace/bun"
 )
 
-var _ risk.RegisterStore = (*RiskStore)(nil)
+// RegisterStore keeps risk registers and their matrices: it implements
+// risk.RegisterStore on PostgreSQL.
+type RegisterStore struct{ DB *bun.DB }
+
+var _ risk.RegisterStore = (*RegisterStore)(nil)
+
+// CreateRegister stores a register.
+func (s *RegisterStore) CreateRegister(ctx context.Context, r *risk.Register) error {
+	row := &registerRow{OrganizationID: r.OrganizationID, ID: r.ID, Name: r.Name, Description: r.Description,
+		Matrix: r.Matrix, IsDefault: r.IsDefault, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	_, err := idb(ctx, s.DB).NewInsert().Model(row).Exec(ctx)
+	return dbErr("create register", err)
+}
+
+// Register returns one register.
+func (s *RegisterStore) Register(ctx context.Context, orgID, id string) (*risk.Register, error) {
+	if !validKey(id) {
+		return nil, apperr.New(apperr.NotFound, "Register not found")
+	}
+	var row registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND id = ?", orgID, id).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("get register", err)
+	}
+	return row.toDomain(), nil
+}
+
+// DefaultRegister returns the organization's default register.
+func (s *RegisterStore) DefaultRegister(ctx context.Context, orgID string) (*risk.Register, error) {
+	var row registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND is_default", orgID).Scan(ctx)
+	if err != nil {
+		return nil, dbErr("get default register", err)
+	}
+	return row.toDomain(), nil
+}
+
+// Registers lists the organization's registers, the default first.
+func (s *RegisterStore) Registers(ctx context.Context, orgID string) ([]*risk.Register, error) {
+	var rows []registerRow
+	err := idb(ctx, s.DB).NewSelect().Model(&rows).Where("organization_id = ?", orgID).
+		OrderExpr("is_default DESC, name").Scan(ctx)
+	if err != nil {
+		return nil, dbErr("list registers", err)
+	}
+	out := make([]*risk.Register, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
 
 // RegisterForUpdate returns one register and locks its row until the
 // transaction in ctx ends.
-func (s *RiskStore) RegisterForUpdate(ctx context.Context, orgID, id string) (*risk.Register, error) {
+func (s *RegisterStore) RegisterForUpdate(ctx context.Context, orgID, id string) (*risk.Register, error) {
 	if !validKey(id) {
 		return nil, apperr.New(apperr.NotFound, "Register not found")
 	}
@@ -26,13 +76,14 @@ func (s *RiskStore) RegisterForUpdate(ctx context.Context, orgID, id string) (*r
 	return row.toDomain(), nil
 }
 
-// UpdateRegister writes r's name, description, matrix and updated_at when
-// the stored updated_at still equals prev; it returns a Conflict otherwise.
-func (s *RiskStore) UpdateRegister(ctx context.Context, r *risk.Register, prev time.Time) error {
+// UpdateRegister writes r's name, description, matrix, version and
+// updated_at when the stored version is r.Version-1; it returns a Conflict
+// otherwise.
+func (s *RegisterStore) UpdateRegister(ctx context.Context, r *risk.Register) error {
 	row := &registerRow{OrganizationID: r.OrganizationID, ID: r.ID, Name: r.Name, Description: r.Description,
-		Matrix: r.Matrix, UpdatedAt: r.UpdatedAt}
-	res, err := idb(ctx, s.DB).NewUpdate().Model(row).Column("name", "description", "matrix", "updated_at").
-		Where("organization_id = ? AND id = ? AND updated_at = ?", r.OrganizationID, r.ID, prev).Exec(ctx)
+		Matrix: r.Matrix, Version: r.Version, UpdatedAt: r.UpdatedAt}
+	res, err := idb(ctx, s.DB).NewUpdate().Model(row).Column("name", "description", "matrix", "version", "updated_at").
+		Where("organization_id = ? AND id = ? AND version = ?", r.OrganizationID, r.ID, r.Version-1).Exec(ctx)
 	if err != nil {
 		return dbErr("update register", err)
 	}
@@ -73,8 +124,8 @@ WHERE r.organization_id = ? AND r.register_id = ?
 	return int(n), nil
 }
 
-// RegisterRiskCounts returns the number of risks per register id.
-func (s *RiskStore) RegisterRiskCounts(ctx context.Context, orgID string) (map[string]int, error) {
+// CountByRegister returns the number of risks per register id.
+func (s *RiskStore) CountByRegister(ctx context.Context, orgID string) (map[string]int, error) {
 	var rows []struct {
 		RegisterID string `bun:"register_id"`
 		N          int    `bun:"n"`

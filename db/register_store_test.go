@@ -57,7 +57,7 @@ func TestUpdateRegisterRelevelsInOneStatement(t *testing.T) {
 		ids = append(ids, r.ID)
 	}
 	other := f.create(t, b, risk.Input{Title: "Other org", Probability: 1, Impact: 1})
-	reg, err := f.Risks.Store.DefaultRegister(ctx, a.OrgID)
+	reg, err := f.Risks.Registers.DefaultRegister(ctx, a.OrgID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestUpdateRegisterRelevelsInOneStatement(t *testing.T) {
 	counter := &updateCounter{}
 	f.DB.AddQueryHook(counter)
 	in := risk.RegisterInput{Name: reg.Name, Description: "all critical", Matrix: allCells(reg.Matrix, 3)}
-	updated, err := f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, reg.UpdatedAt, in)
+	updated, err := f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, reg.Version, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestUpdateRegisterRelevelsInOneStatement(t *testing.T) {
 	}
 
 	// A stale form is refused and changes nothing.
-	_, err = f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, reg.UpdatedAt, risk.RegisterInput{Name: "Stale", Matrix: reg.Matrix})
+	_, err = f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, reg.Version, risk.RegisterInput{Name: "Stale", Matrix: reg.Matrix})
 	if !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("stale update: %v, want Conflict", err)
 	}
@@ -124,18 +124,18 @@ func TestUpdateRegisterRelevelsInOneStatement(t *testing.T) {
 	bad := updated.Matrix
 	bad.Likelihood = append([]risk.ScaleLevel(nil), bad.Likelihood...)
 	bad.Likelihood[2].Upper = 3 // overlaps level 2's band (3-4)
-	_, err = f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, updated.UpdatedAt, risk.RegisterInput{Name: "Bad", Matrix: bad})
+	_, err = f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, updated.Version, risk.RegisterInput{Name: "Bad", Matrix: bad})
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.Invalid || !e.Fields.Has("likelihood") {
 		t.Fatalf("bad matrix: %v, want a likelihood field error", err)
 	}
 	// Another organization's register is not found.
-	if _, err := f.Risks.UpdateRegister(ctx, b.OrgID, b.Actor, reg.ID, updated.UpdatedAt, in); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.Risks.UpdateRegister(ctx, b.OrgID, b.Actor, reg.ID, updated.Version, in); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("other org: %v, want NotFound", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM events WHERE entity_type = 'register'`); n != 1 {
 		t.Fatalf("%d register events after refused edits, want 1", n)
 	}
-	if got, _ := f.Risks.Store.Register(ctx, a.OrgID, reg.ID); got.Name != reg.Name || !got.UpdatedAt.Equal(updated.UpdatedAt) {
+	if got, _ := f.Risks.Registers.Register(ctx, a.OrgID, reg.ID); got.Name != reg.Name || got.Version != updated.Version {
 		t.Fatalf("refused edits wrote: %+v", got)
 	}
 }
@@ -169,7 +169,7 @@ func TestRiskMovedToAnotherRegisterIsRelevelled(t *testing.T) {
 	if got.RegisterID != reg2.ID || got.InherentLevel == nil || *got.InherentLevel != 0 {
 		t.Fatalf("moved risk: register %s level %v, want %s level 0", got.RegisterID, got.InherentLevel, reg2.ID)
 	}
-	regs, _ := f.Risks.Store.Registers(ctx, a.OrgID)
+	regs, _ := f.Risks.Registers.Registers(ctx, a.OrgID)
 	if len(regs) != 2 || !regs[0].IsDefault {
 		t.Fatalf("registers %+v", regs)
 	}

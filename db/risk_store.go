@@ -11,10 +11,11 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 )
 
-// RiskStore implements risk.Store on PostgreSQL.
+// RiskStore keeps and counts risks: it implements risk.RiskStore on
+// PostgreSQL.
 type RiskStore struct{ DB *bun.DB }
 
-var _ risk.Store = (*RiskStore)(nil)
+var _ risk.RiskStore = (*RiskStore)(nil)
 
 // NextNumber increments the organization's risk counter; the row lock it
 // takes serialises concurrent creates in one organization.
@@ -231,52 +232,6 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 		page.Risks[i] = rows[i].toDomain()
 	}
 	return page, nil
-}
-
-// CreateRegister stores a register.
-func (s *RiskStore) CreateRegister(ctx context.Context, r *risk.Register) error {
-	row := &registerRow{OrganizationID: r.OrganizationID, ID: r.ID, Name: r.Name, Description: r.Description,
-		Matrix: r.Matrix, IsDefault: r.IsDefault, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	_, err := idb(ctx, s.DB).NewInsert().Model(row).Exec(ctx)
-	return dbErr("create register", err)
-}
-
-// Register returns one register.
-func (s *RiskStore) Register(ctx context.Context, orgID, id string) (*risk.Register, error) {
-	if !validKey(id) {
-		return nil, apperr.New(apperr.NotFound, "Register not found")
-	}
-	var row registerRow
-	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND id = ?", orgID, id).Scan(ctx)
-	if err != nil {
-		return nil, dbErr("get register", err)
-	}
-	return row.toDomain(), nil
-}
-
-// DefaultRegister returns the organization's default register.
-func (s *RiskStore) DefaultRegister(ctx context.Context, orgID string) (*risk.Register, error) {
-	var row registerRow
-	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND is_default", orgID).Scan(ctx)
-	if err != nil {
-		return nil, dbErr("get default register", err)
-	}
-	return row.toDomain(), nil
-}
-
-// Registers lists the organization's registers, the default first.
-func (s *RiskStore) Registers(ctx context.Context, orgID string) ([]*risk.Register, error) {
-	var rows []registerRow
-	err := idb(ctx, s.DB).NewSelect().Model(&rows).Where("organization_id = ?", orgID).
-		OrderExpr("is_default DESC, name").Scan(ctx)
-	if err != nil {
-		return nil, dbErr("list registers", err)
-	}
-	out := make([]*risk.Register, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDomain()
-	}
-	return out, nil
 }
 
 // Assignee returns a member of the organization as a Person.

@@ -2,7 +2,6 @@ package db_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,13 +30,14 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	bdb, _ := dbtest.NewDB(t)
 	tx := db.Tx{DB: bdb}
-	rs := &db.RiskStore{DB: bdb}
+	regs := &db.RegisterStore{DB: bdb}
 	ev := &db.EventStore{DB: bdb}
 	return &fixture{
 		DB: bdb,
-		Accounts: &account.Service{Store: &db.AccountStore{DB: bdb}, Registers: rs, Tx: tx, NewID: db.NewID, Now: time.Now,
+		Accounts: &account.Service{Store: &db.AccountStore{DB: bdb}, Registers: regs, Tx: tx, NewID: db.NewID, Now: time.Now,
 			Limiter: account.NewLoginLimiter(), IdleTimeout: time.Hour, MaxLifetime: 12 * time.Hour},
-		Risks:  &risk.Service{Store: rs, Events: ev, Tx: tx, NewID: db.NewID, Now: time.Now},
+		Risks: &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: regs, Plans: &db.PlanStore{DB: bdb},
+			Events: ev, Tx: tx, NewID: db.NewID, Now: time.Now},
 		Events: ev,
 	}
 }
@@ -206,12 +206,11 @@ func TestConcurrentEditsExactlyOneWins(t *testing.T) {
 	ok, conflicts := 0, 0
 	winner := ""
 	for i, err := range errs {
-		var ce *risk.ConflictError
-		switch {
+		switch e, _ := apperr.As(err); {
 		case err == nil:
 			ok++
 			winner = fmt.Sprintf("Writer %d", i)
-		case errors.As(err, &ce):
+		case e != nil && e.Code == apperr.Conflict && e.Version == r.Version+1 && len(e.Changes) > 0:
 			conflicts++
 		default:
 			t.Errorf("writer %d: unexpected error %v", i, err)

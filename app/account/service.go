@@ -20,6 +20,7 @@ import (
 // Store persists organizations, users, members and sessions.
 type Store interface {
 	CreateOrganization(ctx context.Context, o *Organization) error
+	OrganizationByID(ctx context.Context, id string) (*Organization, error)
 	OrganizationBySlug(ctx context.Context, slug string) (*Organization, error)
 	OrganizationByName(ctx context.Context, name string) (*Organization, error)
 	SlugTaken(ctx context.Context, slug string) (bool, error)
@@ -177,7 +178,7 @@ func (s *Service) createOrganization(ctx context.Context, name string) (*Organiz
 	reg := &risk.Register{
 		ID: s.NewID("reg"), OrganizationID: org.ID, Name: "Risk register",
 		Description: "The organization's main risk register.", Matrix: risk.DefaultMatrix(),
-		IsDefault: true, CreatedAt: now, UpdatedAt: now,
+		IsDefault: true, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.Registers.CreateRegister(ctx, reg); err != nil {
 		return nil, err
@@ -239,13 +240,6 @@ func (s *Service) uniqueSlug(ctx context.Context, name string) (string, error) {
 // the response does not reveal which accounts exist.
 var ErrBadCredentials = apperr.New(apperr.Unauthenticated, "Incorrect email or password")
 
-// RateLimitedError says how long to wait before the next login attempt.
-type RateLimitedError struct{ RetryAfter time.Duration }
-
-func (e *RateLimitedError) Error() string {
-	return fmt.Sprintf("too many login attempts; retry in %s", e.RetryAfter.Round(time.Second))
-}
-
 // Login checks the credentials and starts a new session (a fresh id, so
 // a session planted before login is never reused). It returns the token.
 func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (string, error) {
@@ -254,7 +248,7 @@ func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (st
 	// Begin counts this attempt as a failure before the password is
 	// checked; a good login takes it back below.
 	if wait := s.Limiter.Begin(email, ip, now); wait > 0 {
-		return "", &RateLimitedError{RetryAfter: wait}
+		return "", apperr.RateLimited("Too many sign-in attempts. Please wait a few minutes and try again.", wait)
 	}
 	if email == "" || password == "" || len(password) > MaxPassword*4 || strings.ContainsRune(email, 0) {
 		return "", ErrBadCredentials
@@ -353,6 +347,26 @@ func (s *Service) SwitchOrganization(ctx context.Context, p *Principal, orgID st
 		}
 	}
 	return apperr.New(apperr.NotFound, "Organization not found")
+}
+
+// PurgeSessions deletes the sessions that have expired at now.
+func (s *Service) PurgeSessions(ctx context.Context, now time.Time) (int64, error) {
+	return s.Store.DeleteExpiredSessions(ctx, now, s.IdleTimeout)
+}
+
+// Organization returns the organization by id, or NotFound.
+func (s *Service) Organization(ctx context.Context, id string) (*Organization, error) {
+	return s.Store.OrganizationByID(ctx, id)
+}
+
+// FindOrganization returns the organization whose slug (any case) or
+// name is ref, or NotFound.
+func (s *Service) FindOrganization(ctx context.Context, ref string) (*Organization, error) {
+	o, err := s.Store.OrganizationBySlug(ctx, strings.ToLower(ref))
+	if apperr.Is(err, apperr.NotFound) {
+		o, err = s.Store.OrganizationByName(ctx, ref)
+	}
+	return o, err
 }
 
 // Memberships lists the organizations of the user.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Code classifies an error for the transport layer.
@@ -14,23 +15,40 @@ type Code string
 
 // Error codes.
 const (
-	Invalid         Code = "invalid"         // bad input; Fields says which
-	NotFound        Code = "not_found"       // missing, or belongs to another organization
-	Conflict        Code = "conflict"        // stale version or duplicate
-	Forbidden       Code = "forbidden"       // authenticated but not allowed
-	Unauthenticated Code = "unauthenticated" // no valid session or key
-	TooManyRequests Code = "too_many_requests"
-	Unavailable     Code = "unavailable" // a dependency (the database) is down
-	Internal        Code = "internal"
+	Invalid            Code = "invalid"             // bad input; Fields says which
+	NotFound           Code = "not_found"           // missing, or belongs to another organization
+	Conflict           Code = "conflict"            // stale version (Version, Changes) or duplicate
+	PreconditionFailed Code = "precondition_failed" // a request precondition (If-Match) names no current version
+	Forbidden          Code = "forbidden"           // authenticated but not allowed
+	Unauthenticated    Code = "unauthenticated"     // no valid session or key
+	TooManyRequests    Code = "too_many_requests"   // rate limited; RetryAfter says for how long
+	Unavailable        Code = "unavailable"         // a dependency (the database) is down
+	Internal           Code = "internal"
 )
 
 // Error is an error with a code, a message safe to show a user, and
-// optional per-field messages.
+// optional details that the transport turns into fields, headers or pages.
 type Error struct {
 	Code    Code
 	Message string
-	Fields  FieldErrors
-	Err     error // the cause, logged but never shown
+	Fields  FieldErrors // Invalid: the messages per field ("" for the whole input)
+	// Version is the stored version of the entity a Conflict or
+	// PreconditionFailed is about (0 when unknown).
+	Version int
+	// Changes lists the fields that differ between what a stale write
+	// submitted and what is stored (Conflict).
+	Changes []Change
+	// RetryAfter says when a TooManyRequests caller may try again.
+	RetryAfter time.Duration
+	Err        error // the cause, logged but never shown
+}
+
+// Change is one field that differs: Old is what the caller submitted,
+// New what is stored now, as display strings.
+type Change struct {
+	Field string
+	Old   string
+	New   string
 }
 
 func (e *Error) Error() string {
@@ -75,6 +93,22 @@ func (f FieldErrors) Err() error {
 		return nil
 	}
 	return &Error{Code: Invalid, Message: "Validation failed", Fields: f}
+}
+
+// Stale returns a Conflict for a write based on an outdated version: the
+// stored version and the fields that differ from what was submitted.
+func Stale(msg string, version int, changes []Change) *Error {
+	return &Error{Code: Conflict, Message: msg, Version: version, Changes: changes}
+}
+
+// RateLimited returns a TooManyRequests error that may be retried after wait.
+func RateLimited(msg string, wait time.Duration) *Error {
+	return &Error{Code: TooManyRequests, Message: msg, RetryAfter: wait}
+}
+
+// Invalidf returns an Invalid error about the input as a whole.
+func Invalidf(format string, a ...any) *Error {
+	return &Error{Code: Invalid, Message: fmt.Sprintf(format, a...)}
 }
 
 // New returns an error with code and a user-safe message.

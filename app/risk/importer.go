@@ -133,7 +133,7 @@ func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, re
 			fail("identifier", fmt.Sprintf("Appears more than once (first on row %d)", first))
 		} else {
 			seen[num] = row.Row
-			r, err := im.Risks.Store.Get(ctx, orgID, FormatIdentifier(num), false)
+			r, err := im.Risks.Risks.Get(ctx, orgID, FormatIdentifier(num), false)
 			switch {
 			case apperr.Is(err, apperr.NotFound):
 				fail("identifier", "No risk with this identifier in this organization")
@@ -255,9 +255,9 @@ func (im *Importer) register(ctx context.Context, orgID, id string, regs map[str
 	var reg *Register
 	var err error
 	if id == "" {
-		reg, err = im.Risks.Store.DefaultRegister(ctx, orgID)
+		reg, err = im.Risks.Registers.DefaultRegister(ctx, orgID)
 	} else {
-		reg, err = im.Risks.Store.Register(ctx, orgID, id)
+		reg, err = im.Risks.Registers.Register(ctx, orgID, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("import: load register: %w", err)

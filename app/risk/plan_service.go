@@ -92,7 +92,7 @@ func (in *TaskInput) Validate() error {
 // Treatment returns the risk's treatment, nil when none is set, or
 // NotFound when the risk is not the organization's.
 func (s *Service) Treatment(ctx context.Context, orgID, riskID string) (*Treatment, error) {
-	r, err := s.Store.Get(ctx, orgID, riskID, false)
+	r, err := s.Risks.Get(ctx, orgID, riskID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Service) SetTreatment(ctx context.Context, orgID string, actor audit.Ac
 	}
 	var saved *Treatment
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Store.Get(ctx, orgID, riskID, true)
+		r, err := s.Risks.Get(ctx, orgID, riskID, true)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Service) SetTreatment(ctx context.Context, orgID string, actor audit.Ac
 // "treatmentStrategy": null) and records it; without one it changes nothing.
 func (s *Service) ClearTreatment(ctx context.Context, orgID string, actor audit.Actor, riskID string) error {
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Store.Get(ctx, orgID, riskID, true)
+		r, err := s.Risks.Get(ctx, orgID, riskID, true)
 		if err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func (s *Service) ClearTreatment(ctx context.Context, orgID string, actor audit.
 // Tasks lists the risk's mitigation tasks, oldest first, or NotFound when
 // the risk is not the organization's.
 func (s *Service) Tasks(ctx context.Context, orgID, riskID string) ([]*Task, error) {
-	r, err := s.Store.Get(ctx, orgID, riskID, false)
+	r, err := s.Risks.Get(ctx, orgID, riskID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (s *Service) Tasks(ctx context.Context, orgID, riskID string) ([]*Task, err
 // Task returns one task of the risk, or NotFound ("Risk not found" or
 // "Task not found").
 func (s *Service) Task(ctx context.Context, orgID, riskID, taskID string) (*Task, error) {
-	r, err := s.Store.Get(ctx, orgID, riskID, false)
+	r, err := s.Risks.Get(ctx, orgID, riskID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (s *Service) AddTask(ctx context.Context, orgID string, actor audit.Actor, 
 	}
 	var added *Task
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Store.Get(ctx, orgID, riskID, true)
+		r, err := s.Risks.Get(ctx, orgID, riskID, true)
 		if err != nil {
 			return err
 		}
@@ -213,6 +213,24 @@ func (s *Service) UpdateTask(ctx context.Context, orgID string, actor audit.Acto
 	})
 }
 
+// PatchTask applies patch to the task's current input, read under the row
+// lock so a partial update loses no concurrent change, then validates it
+// and records what changed. An error from patch is returned as is.
+func (s *Service) PatchTask(ctx context.Context, orgID string, actor audit.Actor, riskID, taskID string, patch func(in *TaskInput) error) (*Task, error) {
+	return s.changeTask(ctx, orgID, actor, riskID, taskID, func(ctx context.Context, cur *Task) (TaskInput, *Person, error) {
+		in := TaskInputOf(cur)
+		if err := patch(&in); err != nil {
+			return in, nil, err
+		}
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			return in, nil, err
+		}
+		assignee, err := s.assignee(ctx, orgID, in.AssigneeID)
+		return in, assignee, err
+	})
+}
+
 // SetTaskStatus moves a task of the risk to status: completing sets its
 // completion time, any other status clears it.
 func (s *Service) SetTaskStatus(ctx context.Context, orgID string, actor audit.Actor, riskID, taskID, status string) (*Task, error) {
@@ -235,7 +253,7 @@ func (s *Service) changeTask(ctx context.Context, orgID string, actor audit.Acto
 	next func(ctx context.Context, cur *Task) (TaskInput, *Person, error)) (*Task, error) {
 	var updated *Task
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Store.Get(ctx, orgID, riskID, true)
+		r, err := s.Risks.Get(ctx, orgID, riskID, true)
 		if err != nil {
 			return err
 		}
@@ -267,7 +285,7 @@ func (s *Service) changeTask(ctx context.Context, orgID string, actor audit.Acto
 // DeleteTask removes a task of the risk, recording it on the risk's history.
 func (s *Service) DeleteTask(ctx context.Context, orgID string, actor audit.Actor, riskID, taskID string) error {
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Store.Get(ctx, orgID, riskID, true)
+		r, err := s.Risks.Get(ctx, orgID, riskID, true)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ type Register struct {
 	Description    string
 	Matrix         Matrix
 	IsDefault      bool
+	Version        int // optimistic locking: incremented by every update
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

@@ -10,20 +10,6 @@ import (
 	"github.com/riskreg/riskreg/app/audit"
 )
 
-// RegisterStore writes registers; db.RiskStore implements it next to Store.
-type RegisterStore interface {
-	CreateRegister(ctx context.Context, r *Register) error
-	RegisterForUpdate(ctx context.Context, orgID, id string) (*Register, error)
-	// UpdateRegister writes r when the stored updated_at equals prev, or
-	// returns a Conflict.
-	UpdateRegister(ctx context.Context, r *Register, prev time.Time) error
-	// Relevel recomputes the stored levels of every risk of the register
-	// from m in one statement and returns how many risks changed level.
-	Relevel(ctx context.Context, orgID, registerID string, m Matrix) (int, error)
-	// RegisterRiskCounts returns the number of risks per register id.
-	RegisterRiskCounts(ctx context.Context, orgID string) (map[string]int, error)
-}
-
 // RegisterInput is a register as submitted.
 type RegisterInput struct {
 	Name        string
@@ -53,13 +39,50 @@ func (in *RegisterInput) Validate() error {
 	return fe.Err()
 }
 
-func (s *Service) registerStore() RegisterStore { return s.Store.(RegisterStore) }
+// ListRegisters lists the organization's registers, the default first.
+func (s *Service) ListRegisters(ctx context.Context, orgID string) ([]*Register, error) {
+	return s.Registers.Registers(ctx, orgID)
+}
+
+// GetRegister returns one register, or NotFound.
+func (s *Service) GetRegister(ctx context.Context, orgID, id string) (*Register, error) {
+	return s.Registers.Register(ctx, orgID, id)
+}
 
 // RegisterRiskCounts returns the number of risks per register id.
 func (s *Service) RegisterRiskCounts(ctx context.Context, orgID string) (map[string]int, error) {
-	return s.registerStore().RegisterRiskCounts(ctx, orgID)
+	return s.Risks.CountByRegister(ctx, orgID)
 }
 
+// ChooseRegister returns the register named id among regs; with no id,
+// the default register, else the first. ok is false when id names none
+// of regs (or there are none).
+func ChooseRegister(regs []*Register, id string) (reg *Register, ok bool) {
+	for _, r := range regs {
+		if r.ID == id || (id == "" && r.IsDefault) {
+			return r, true
+		}
+	}
+	if id == "" && len(regs) > 0 {
+		return regs[0], true
+	}
+	return nil, false
+}
+
+// ResolveRegister returns the register named id (the default one when id
+// is empty) with every register of the organization, or NotFound
+// "Register not found" when id names none of them.
+func (s *Service) ResolveRegister(ctx context.Context, orgID, id string) (*Register, []*Register, error) {
+	regs, err := s.Registers.Registers(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, ok := ChooseRegister(regs, id)
+	if !ok {
+		return nil, regs, apperr.New(apperr.NotFound, "Register not found")
+	}
+	return reg, regs, nil
+}
 // CreateRegister validates in and stores a new register with its audit
 // event.
 func (s *Service) CreateRegister(ctx context.Context, orgID string, actor audit.Actor, in RegisterInput) (*Register, error) {
@@ -68,9 +91,9 @@ func (s *Service) CreateRegister(ctx context.Context, orgID string, actor audit.
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	reg := &Register{ID: s.NewID("reg"), OrganizationID: orgID, Name: in.Name, Description: in.Description,
-		Matrix: in.Matrix, CreatedAt: now, UpdatedAt: now}
+		Matrix: in.Matrix, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.registerStore().CreateRegister(ctx, reg); err != nil {
+		if err := s.Registers.CreateRegister(ctx, reg); err != nil {
 			return nameTaken(err)
 		}
 		return s.Events.Append(ctx, &audit.Event{
@@ -84,37 +107,35 @@ func (s *Service) CreateRegister(ctx context.Context, orgID string, actor audit.
 	return reg, nil
 }
 
-// UpdateRegister applies in to the register when its updated_at still
-// equals loaded (the value the user's form was rendered from). A changed
+// UpdateRegister applies in to the register when its version still equals
+// version (the one the user's form was rendered from); a stale version is
+// a Conflict naming the stored one. A version of 0 skips the check. A changed
 // matrix re-levels every risk of the register in the same transaction with
 // one UPDATE, and one register event records the change with the number
 // of risks whose level changed (no per-risk events).
-func (s *Service) UpdateRegister(ctx context.Context, orgID string, actor audit.Actor, id string, loaded time.Time, in RegisterInput) (*Register, error) {
+func (s *Service) UpdateRegister(ctx context.Context, orgID string, actor audit.Actor, id string, version int, in RegisterInput) (*Register, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var out *Register
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		st := s.registerStore()
-		cur, err := st.RegisterForUpdate(ctx, orgID, id)
+		cur, err := s.Registers.RegisterForUpdate(ctx, orgID, id)
 		if err != nil {
 			return err
 		}
-		if !cur.UpdatedAt.Equal(loaded) {
-			return apperr.New(apperr.Conflict, "Someone changed this register since you opened it; reload to see their changes")
+		if version != 0 && cur.Version != version {
+			return apperr.Stale("Someone changed this register since you opened it; reload to see their changes", cur.Version, nil)
 		}
 		now := s.Now().UTC().Truncate(time.Microsecond)
-		if !now.After(cur.UpdatedAt) {
-			now = cur.UpdatedAt.Add(time.Microsecond)
-		}
 		next := *cur
 		next.Name, next.Description, next.Matrix, next.UpdatedAt = in.Name, in.Description, in.Matrix, now
-		if err := st.UpdateRegister(ctx, &next, cur.UpdatedAt); err != nil {
+		next.Version = cur.Version + 1
+		if err := s.Registers.UpdateRegister(ctx, &next); err != nil {
 			return nameTaken(err)
 		}
 		relevelled := -1
 		if matrixText(cur.Matrix) != matrixText(next.Matrix) {
-			if relevelled, err = st.Relevel(ctx, orgID, id, next.Matrix); err != nil {
+			if relevelled, err = s.Risks.Relevel(ctx, orgID, id, next.Matrix); err != nil {
 				return err
 			}
 		}

@@ -10,9 +10,9 @@ import (
 	"github.com/riskreg/riskreg/app/audit"
 )
 
-// Store persists risks and registers. Every method is scoped by the
+// RiskStore persists and counts risks. Every method is scoped by the
 // organization; a row of another organization is reported as not found.
-type Store interface {
+type RiskStore interface {
 	// NextNumber reserves the next per-organization risk number.
 	NextNumber(ctx context.Context, orgID string) (int64, error)
 	Insert(ctx context.Context, r *Risk) error
@@ -23,16 +23,52 @@ type Store interface {
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
 	List(ctx context.Context, orgID string, q ListQuery) (Page, error)
-	Register(ctx context.Context, orgID, id string) (*Register, error)
-	DefaultRegister(ctx context.Context, orgID string) (*Register, error)
-	Registers(ctx context.Context, orgID string) ([]*Register, error)
 	// Assignee returns the member as a Person, or NotFound.
 	Assignee(ctx context.Context, orgID, memberID string) (*Person, error)
+	// Count returns the number of risks matching q.
+	Count(ctx context.Context, orgID string, q ListQuery) (int, error)
+	// ValueCounts returns the number of risks matching q per inherent (or
+	// residual) (probability, impact) pair, from one GROUP BY.
+	ValueCounts(ctx context.Context, orgID string, q ListQuery, residual bool) ([]ValueCount, error)
+	// MoveCounts returns the number of risks matching q per inherent and
+	// residual (probability, impact) pair.
+	MoveCounts(ctx context.Context, orgID string, q ListQuery) ([]MoveValueCount, error)
+	// LevelCounts returns the number of risks matching q per inherent (or
+	// residual) level index; unassessed risks count under -1.
+	LevelCounts(ctx context.Context, orgID string, q ListQuery, residual bool) (map[int]int, error)
+	// CountByRegister returns the number of risks per register id.
+	CountByRegister(ctx context.Context, orgID string) (map[string]int, error)
+	// Relevel recomputes the stored levels of every risk of the register
+	// from m in one statement and returns how many risks changed level.
+	Relevel(ctx context.Context, orgID, registerID string, m Matrix) (int, error)
+	// Export calls fn for every risk matching q in q's order, streaming
+	// from a cursor; an error from fn stops it and is returned.
+	Export(ctx context.Context, orgID string, q ListQuery, fn func(*ExportRow) error) error
 }
 
-// EventWriter appends to the audit trail.
-type EventWriter interface {
+// RegisterStore persists registers, scoped by the organization.
+type RegisterStore interface {
+	CreateRegister(ctx context.Context, r *Register) error
+	Register(ctx context.Context, orgID, id string) (*Register, error)
+	DefaultRegister(ctx context.Context, orgID string) (*Register, error)
+	// Registers lists the organization's registers, the default first.
+	Registers(ctx context.Context, orgID string) ([]*Register, error)
+	// RegisterForUpdate returns a register and locks its row until the
+	// transaction in ctx ends.
+	RegisterForUpdate(ctx context.Context, orgID, id string) (*Register, error)
+	// UpdateRegister writes r when the stored version is r.Version-1, or
+	// returns a Conflict.
+	UpdateRegister(ctx context.Context, r *Register) error
+}
+
+// EventStore appends to and reads the audit trail.
+type EventStore interface {
+	// Append writes e; call it in the transaction of the change.
 	Append(ctx context.Context, e *audit.Event) error
+	// ForEntity returns an entity's latest events, newest first.
+	ForEntity(ctx context.Context, orgID, entityType, entityID string, limit int) ([]*audit.Event, error)
+	// Recent returns the organization's latest events, newest first.
+	Recent(ctx context.Context, orgID string, limit int) ([]*audit.Event, error)
 }
 
 // TxRunner runs fn in one database transaction carried by ctx.
@@ -43,35 +79,40 @@ type TxRunner interface {
 // IDFunc returns a new opaque id with a prefix such as "rsk".
 type IDFunc func(prefix string) string
 
-// Service changes risks: it validates, scores, persists and writes the
-// audit event of every change in one transaction.
+// Service owns risks, their registers, treatments and tasks: it
+// validates, scores, persists and writes the audit event of every change
+// in one transaction, and answers every read the pages and the API need.
 type Service struct {
-	Store  Store
-	Events EventWriter
-	Tx     TxRunner
-	NewID  IDFunc
-	Now    func() time.Time
-	// Plans persists treatments and mitigation tasks (plan_service.go).
-	Plans PlanStore
+	Risks     RiskStore
+	Registers RegisterStore
+	Plans     PlanStore
+	Events    EventStore
+	Tx        TxRunner
+	NewID     IDFunc
+	Now       func() time.Time
 }
 
-// ConflictError is returned by Update when the risk changed since the
-// version the user edited; Current is the stored risk.
-type ConflictError struct {
-	Current *Risk
-	Changes []audit.Change // from what the user saw to what is stored
-}
+// errStale is the message of a write based on an outdated version.
+const errStale = "This risk was changed since it was loaded"
 
-func (e *ConflictError) Error() string { return "risk changed since it was loaded" }
+// staleRisk is the Conflict of a write based on an outdated version of
+// cur; submitted, when known, names the fields that now differ.
+func staleRisk(cur *Risk, submitted *Input) error {
+	var changes []apperr.Change
+	if submitted != nil {
+		changes = ChangesSince(cur, *submitted)
+	}
+	return apperr.Stale(errStale, cur.Version, changes)
+}
 
 // Get returns one risk by id or identifier.
 func (s *Service) Get(ctx context.Context, orgID, id string) (*Risk, error) {
-	return s.Store.Get(ctx, orgID, id, false)
+	return s.Risks.Get(ctx, orgID, id, false)
 }
 
 // List returns a page of risks.
 func (s *Service) List(ctx context.Context, orgID string, q ListQuery) (Page, error) {
-	return s.Store.List(ctx, orgID, q)
+	return s.Risks.List(ctx, orgID, q)
 }
 
 // Create validates in and stores a new risk with its audit event.
@@ -90,7 +131,7 @@ func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, i
 		if err != nil {
 			return err
 		}
-		num, err := s.Store.NextNumber(ctx, orgID)
+		num, err := s.Risks.NextNumber(ctx, orgID)
 		if err != nil {
 			return err
 		}
@@ -102,7 +143,7 @@ func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, i
 		apply(r, in, now)
 		relevel(r, reg)
 		r.Assignee = assignee
-		if err := s.Store.Insert(ctx, r); err != nil {
+		if err := s.Risks.Insert(ctx, r); err != nil {
 			return err
 		}
 		created = r
@@ -115,25 +156,30 @@ func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, i
 }
 
 // Update applies in to the risk when version is still current. A stale
-// version returns *ConflictError and changes nothing.
+// version returns a Conflict naming the stored version and the fields that
+// differ from in, and changes nothing.
 func (s *Service) Update(ctx context.Context, orgID string, actor audit.Actor, id string, version int, in Input) (*Risk, error) {
-	return s.Patch(ctx, orgID, actor, id, version, func(*Risk) (Input, error) { return in, nil })
+	return s.patch(ctx, orgID, actor, id, version, &in, func(*Risk) (Input, error) { return in, nil })
 }
 
 // Patch updates the risk with the input that change derives from the
 // stored risk, read under a row lock, so a partial update never loses a
 // concurrent change to the fields it leaves alone. A version of 0 skips
 // the staleness check (the API without If-Match); any other stale version
-// returns *ConflictError and changes nothing.
+// returns a Conflict with the stored version and changes nothing.
 func (s *Service) Patch(ctx context.Context, orgID string, actor audit.Actor, id string, version int, change func(cur *Risk) (Input, error)) (*Risk, error) {
+	return s.patch(ctx, orgID, actor, id, version, nil, change)
+}
+
+func (s *Service) patch(ctx context.Context, orgID string, actor audit.Actor, id string, version int, submitted *Input, change func(cur *Risk) (Input, error)) (*Risk, error) {
 	var updated *Risk
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.Store.Get(ctx, orgID, id, true)
+		cur, err := s.Risks.Get(ctx, orgID, id, true)
 		if err != nil {
 			return err
 		}
 		if version != 0 && cur.Version != version {
-			return &ConflictError{Current: cur}
+			return staleRisk(cur, submitted)
 		}
 		in, err := change(cur)
 		if err != nil {
@@ -143,7 +189,7 @@ func (s *Service) Patch(ctx context.Context, orgID string, actor audit.Actor, id
 		if err := in.Validate(); err != nil {
 			return err
 		}
-		oldReg, err := s.Store.Register(ctx, orgID, cur.RegisterID)
+		oldReg, err := s.Registers.Register(ctx, orgID, cur.RegisterID)
 		if err != nil {
 			return err
 		}
@@ -171,7 +217,7 @@ func (s *Service) Patch(ctx context.Context, orgID string, actor audit.Actor, id
 		next.Version = cur.Version + 1
 		next.UpdatedBy = actor.MemberID
 		next.UpdatedAt = now
-		if err := s.Store.Update(ctx, &next); err != nil {
+		if err := s.Risks.Update(ctx, &next); err != nil {
 			return err
 		}
 		updated = &next
@@ -187,14 +233,14 @@ func (s *Service) Patch(ctx context.Context, orgID string, actor audit.Actor, id
 // A version of 0 skips the staleness check (the API without If-Match).
 func (s *Service) Delete(ctx context.Context, orgID string, actor audit.Actor, id string, version int) error {
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		cur, err := s.Store.Get(ctx, orgID, id, true)
+		cur, err := s.Risks.Get(ctx, orgID, id, true)
 		if err != nil {
 			return err
 		}
 		if version != 0 && cur.Version != version {
-			return &ConflictError{Current: cur}
+			return staleRisk(cur, nil)
 		}
-		if err := s.Store.Delete(ctx, orgID, cur.ID); err != nil {
+		if err := s.Risks.Delete(ctx, orgID, cur.ID); err != nil {
 			return err
 		}
 		return s.Events.Append(ctx, &audit.Event{
@@ -206,7 +252,7 @@ func (s *Service) Delete(ctx context.Context, orgID string, actor audit.Actor, i
 
 // ChangesSince lists what differs between the risk a user edited (as
 // submitted) and the stored one, for the conflict page.
-func ChangesSince(stored *Risk, submitted Input) []audit.Change {
+func ChangesSince(stored *Risk, submitted Input) []apperr.Change {
 	var d audit.Diff
 	mine := InputOf(stored)
 	submitted.Normalize()
@@ -221,14 +267,18 @@ func ChangesSince(stored *Risk, submitted Input) []audit.Change {
 	d.Add("residual_impact", fmt.Sprint(submitted.ResidualImpact), fmt.Sprint(mine.ResidualImpact))
 	d.Add("due_date", dateString(submitted.DueDate), dateString(mine.DueDate))
 	d.Add("tags", strings.Join(submitted.Tags, ", "), strings.Join(mine.Tags, ", "))
-	return d
+	out := make([]apperr.Change, len(d))
+	for i, c := range d {
+		out[i] = apperr.Change{Field: c.Field, Old: c.Old, New: c.New}
+	}
+	return out
 }
 
 func (s *Service) register(ctx context.Context, orgID, id string) (*Register, error) {
 	if id == "" {
-		return s.Store.DefaultRegister(ctx, orgID)
+		return s.Registers.DefaultRegister(ctx, orgID)
 	}
-	reg, err := s.Store.Register(ctx, orgID, id)
+	reg, err := s.Registers.Register(ctx, orgID, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, invalidField("registerId", "Register not found")
 	}
@@ -239,7 +289,7 @@ func (s *Service) assignee(ctx context.Context, orgID, memberID string) (*Person
 	if memberID == "" {
 		return nil, nil
 	}
-	p, err := s.Store.Assignee(ctx, orgID, memberID)
+	p, err := s.Risks.Assignee(ctx, orgID, memberID)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, invalidField("assigneeId", "Assignee is not a member of this organization")
 	}

@@ -33,7 +33,7 @@ type Seeder struct {
 // Demo creates the demo organization unless it exists; created reports
 // whether it did.
 func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
-	if _, err := s.Accounts.Store.OrganizationBySlug(ctx, DemoSlug); err == nil {
+	if _, err := s.Accounts.FindOrganization(ctx, DemoSlug); err == nil {
 		return false, nil
 	} else if !apperr.Is(err, apperr.NotFound) {
 		return false, err
@@ -87,11 +87,11 @@ type BulkInsert func(ctx context.Context, reg *risk.Register, memberID, memberNa
 // ManyRisks adds n generated risks to the demo organization's default
 // register, for scale tests; the demo organization must exist.
 func (s *Seeder) ManyRisks(ctx context.Context, n int, insert BulkInsert) error {
-	org, err := s.Accounts.Store.OrganizationBySlug(ctx, DemoSlug)
+	org, err := s.Accounts.FindOrganization(ctx, DemoSlug)
 	if err != nil {
 		return fmt.Errorf("find the demo organization: %w", err)
 	}
-	reg, err := s.Risks.Store.DefaultRegister(ctx, org.ID)
+	reg, _, err := s.Risks.ResolveRegister(ctx, org.ID, "")
 	if err != nil {
 		return fmt.Errorf("find the demo register: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"mime"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
-	"github.com/riskreg/riskreg/app/risk"
 )
 
 // The JSON API (/api/v1) mirrors the Comp AI risks contract (seed 000):
@@ -29,79 +27,6 @@ var (
 	errScope         = apperr.New(apperr.Forbidden, "Insufficient permissions")
 	errRiskNotFound  = apperr.New(apperr.NotFound, "Risk not found")
 )
-
-// validationError carries zod-formatted details for a 400.
-type validationError struct{ details map[string]any }
-
-func (e *validationError) Error() string { return "Validation failed" }
-
-// preconditionError is a stale If-Match.
-type preconditionError struct{ current int }
-
-func (e *preconditionError) Error() string { return "precondition failed" }
-
-// apiFailure names the 500 message of each endpoint, as seed 000 does.
-func apiFailure(c *fiber.Ctx) string {
-	switch {
-	case c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/risks"):
-		return "Failed to create risk"
-	case c.Method() == fiber.MethodDelete:
-		return "Failed to delete risk"
-	case c.Method() == fiber.MethodPatch:
-		return "Failed to update risk"
-	case c.Params("id") != "":
-		return "Failed to fetch risk"
-	default:
-		return "Failed to fetch risks"
-	}
-}
-
-// apiError writes err in the envelope; internals are logged, never sent.
-func (s *Server) apiError(c *fiber.Ctx, err error) error {
-	body := fiber.Map{"success": false}
-	var ve *validationError
-	var pe *preconditionError
-	var ce *risk.ConflictError
-	status, msg := statusOf(err)
-	switch {
-	case errors.As(err, &ve):
-		status, msg = fiber.StatusBadRequest, "Validation failed"
-		body["details"] = ve.details
-	case errors.As(err, &pe):
-		status, msg = fiber.StatusPreconditionFailed, "The risk was changed since the given ETag; fetch it again"
-		c.Set(fiber.HeaderETag, etag(pe.current))
-	case errors.As(err, &ce):
-		status, msg = fiber.StatusPreconditionFailed, "The risk was changed since the given ETag; fetch it again"
-		c.Set(fiber.HeaderETag, etag(ce.Current.Version))
-	case apperr.Is(err, apperr.Invalid):
-		if e, _ := apperr.As(err); len(e.Fields) > 0 {
-			status, msg = fiber.StatusBadRequest, "Validation failed"
-			body["details"] = fieldDetails(e.Fields)
-		} else if err == errMalformedJSON {
-			status = fiber.StatusBadRequest
-		} else {
-			status = fiber.StatusUnprocessableEntity
-		}
-	case isFiberError(err):
-		msg = fiberMessage(err)
-	case status >= 500 && status != fiber.StatusServiceUnavailable:
-		msg = apiFailure(c)
-	}
-	if status >= 500 {
-		s.Log.Error("api request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
-	}
-	body["error"] = msg
-	return c.Status(status).JSON(body, fiber.MIMEApplicationJSONCharsetUTF8)
-}
-
-// fieldDetails renders domain field errors in zod's format.
-func fieldDetails(fe apperr.FieldErrors) map[string]any {
-	d := map[string]any{"_errors": []string{}}
-	for f, msgs := range fe {
-		d[f] = map[string]any{"_errors": msgs}
-	}
-	return d
-}
 
 // sendData writes {"success":true,"data":…}.
 func sendData(c *fiber.Ctx, status int, data any) error {
@@ -172,7 +97,7 @@ func jsonBody(c *fiber.Ctx) ([]byte, error) {
 	}
 	body := c.Body()
 	if strings.Contains(string(body), "\\u0000") || strings.ContainsRune(string(body), 0) {
-		return nil, &validationError{details: map[string]any{"_errors": []string{"Strings must not contain NUL characters"}}}
+		return nil, invalidInput("Strings must not contain NUL characters")
 	}
 	if !json.Valid(body) {
 		return nil, errMalformedJSON
@@ -195,21 +120,4 @@ func jsonObject(c *fiber.Ctx) (*zodObject, []byte, error) {
 func bodyHash(c *fiber.Ctx, body []byte) string {
 	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), body...))
 	return hex.EncodeToString(sum[:])
-}
-
-func isFiberError(err error) bool {
-	var fe *fiber.Error
-	return errors.As(err, &fe)
-}
-
-func fiberMessage(err error) string {
-	var fe *fiber.Error
-	errors.As(err, &fe)
-	switch fe.Code {
-	case fiber.StatusNotFound:
-		return "Not found"
-	case fiber.StatusRequestEntityTooLarge:
-		return "The request body is larger than 1 MiB"
-	}
-	return fe.Message
 }

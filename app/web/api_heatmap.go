@@ -3,7 +3,6 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -43,30 +42,19 @@ func (s *Server) heatmapAPI(c *fiber.Ctx) error {
 	case "residual":
 		residual = true
 	default:
-		z := &zodObject{errors: map[string][]string{}}
+		z := newZod()
 		z.add("kind", "Expected 'inherent' | 'residual'")
-		return &validationError{details: z.details()}
+		return z.err()
 	}
 	org := apiKeyOf(c).OrganizationID
-	regs, err := s.Risks.Store.Registers(c.UserContext(), org)
+	reg, _, err := s.Risks.ResolveRegister(c.UserContext(), org, q.RegisterID)
 	if err != nil {
 		return err
 	}
-	var reg *risk.Register
-	for _, r := range regs {
-		if r.ID == q.RegisterID || (q.RegisterID == "" && r.IsDefault) {
-			reg = r
-		}
-	}
-	if reg == nil {
-		return apperr.New(apperr.NotFound, "Register not found")
-	}
-	q.RegisterID = reg.ID
-	vc, err := s.heatmapStore().ValueCounts(c.UserContext(), org, q, residual)
+	h, err := s.Risks.Heatmap(c.UserContext(), org, reg, q, residual)
 	if err != nil {
 		return err
 	}
-	h := risk.FoldHeatmap(&reg.Matrix, vc)
 	out := apiHeatmap{Register: apiHeatmapRegister{ID: reg.ID, Name: reg.Name}, Kind: "inherent", Matrix: reg.Matrix,
 		Unassessed: h.Unassessed, Total: h.Total, Cells: []apiHeatmapCell{}}
 	if residual {

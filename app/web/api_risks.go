@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -179,7 +178,7 @@ var apiSortKeys = map[string]string{
 // parseAPIList reads the list parameters: seed 000's filters, 4me's
 // sort/page/per_page/fields, and riskreg's additions.
 func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
-	z := &zodObject{errors: map[string][]string{}}
+	z := newZod()
 	q := risk.ListQuery{Sort: "updated", Desc: true, Page: 1, PerPage: 100}
 	text := func(key string) string {
 		v := c.Query(key)
@@ -269,7 +268,7 @@ func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
 		}
 	}
 	if !z.ok() {
-		return q, nil, &validationError{details: z.details()}
+		return q, nil, z.err()
 	}
 	return q, fields, nil
 }
@@ -327,7 +326,7 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string) e
 }
 
 func (s *Server) registerMap(c *fiber.Ctx, orgID string) (map[string]*risk.Register, error) {
-	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID)
+	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -376,52 +375,39 @@ func (s *Server) filterRisksAPI(c *fiber.Ctx) error {
 		}
 	}
 	if !z.ok() {
-		return &validationError{details: z.details()}
+		return z.err()
 	}
 	return s.sendRiskList(c, q, fields)
 }
 
 // getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
 func (s *Server) getRiskAPI(c *fiber.Ctx) error {
-	r, err := s.apiRisk(c)
+	d, err := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
 	if err != nil {
-		return err
+		return apiNotFound(err)
 	}
-	return s.sendRisk(c, fiber.StatusOK, r)
+	return sendRisk(c, fiber.StatusOK, d)
 }
 
-func (s *Server) apiRisk(c *fiber.Ctx) (*risk.Risk, error) {
-	r, err := s.Risks.Get(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, errRiskNotFound
+// apiNotFound names the risk in a NotFound, as seed 000 does.
+func apiNotFound(err error) error {
+	if e, ok := apperr.As(err); ok && e.Code == apperr.NotFound && e.Message != "Task not found" {
+		return errRiskNotFound
 	}
-	return r, err
+	return err
 }
 
-// riskDetail renders a risk with its treatment and tasks.
-func (s *Server) riskDetail(ctx context.Context, r *risk.Risk) (apiRiskDetail, error) {
-	org := r.OrganizationID
-	reg, err := s.Risks.Store.Register(ctx, org, r.RegisterID)
-	if err != nil {
-		return apiRiskDetail{}, err
+// toAPIDetail renders a risk with its treatment and tasks.
+func toAPIDetail(d *risk.Detail) apiRiskDetail {
+	out := apiRiskDetail{apiRisk: toAPIRisk(d.Risk, d.Register), MitigationTasks: []apiTask{}}
+	if t := d.Treatment; t != nil {
+		out.TreatmentStrategy = &apiTreatment{ID: t.ID, Type: t.Type, Description: t.Description,
+			CreatedAt: apiTime(t.CreatedAt), UpdatedAt: apiTime(t.UpdatedAt)}
 	}
-	out := apiRiskDetail{apiRisk: toAPIRisk(r, reg), MitigationTasks: []apiTask{}}
-	trt, err := s.Risks.Treatment(ctx, org, r.ID)
-	if err != nil {
-		return out, err
-	}
-	if trt != nil {
-		out.TreatmentStrategy = &apiTreatment{ID: trt.ID, Type: trt.Type, Description: trt.Description,
-			CreatedAt: apiTime(trt.CreatedAt), UpdatedAt: apiTime(trt.UpdatedAt)}
-	}
-	tasks, err := s.Risks.Tasks(ctx, org, r.ID)
-	if err != nil {
-		return out, err
-	}
-	for _, t := range tasks {
+	for _, t := range d.Tasks {
 		out.MitigationTasks = append(out.MitigationTasks, toAPITask(t))
 	}
-	return out, nil
+	return out
 }
 
 func toAPITask(t *risk.Task) apiTask {
@@ -430,11 +416,8 @@ func toAPITask(t *risk.Task) apiTask {
 		CreatedAt: apiTime(t.CreatedAt), UpdatedAt: apiTime(t.UpdatedAt), AssigneeID: optional(t.AssigneeID)}
 }
 
-func (s *Server) sendRisk(c *fiber.Ctx, status int, r *risk.Risk) error {
-	out, err := s.riskDetail(c.UserContext(), r)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderETag, etag(r.Version))
-	return sendData(c, status, out)
+// sendRisk writes the risk's detail with its version as the ETag.
+func sendRisk(c *fiber.Ctx, status int, d *risk.Detail) error {
+	c.Set(fiber.HeaderETag, etag(d.Risk.Version))
+	return sendData(c, status, toAPIDetail(d))
 }

@@ -32,13 +32,9 @@ func readTaskFields(z *zodObject, in *risk.TaskInput, create bool) {
 
 // listTasksAPI is GET /api/v1/risks/:id/tasks.
 func (s *Server) listTasksAPI(c *fiber.Ctx) error {
-	r, err := s.apiRisk(c)
+	tasks, err := s.Risks.Tasks(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
 	if err != nil {
-		return err
-	}
-	tasks, err := s.Risks.Tasks(c.UserContext(), r.OrganizationID, r.ID)
-	if err != nil {
-		return err
+		return apiNotFound(err)
 	}
 	out := make([]apiTask, len(tasks))
 	for i, t := range tasks {
@@ -56,15 +52,11 @@ func (s *Server) createTaskAPI(c *fiber.Ctx) error {
 	var in risk.TaskInput
 	readTaskFields(z, &in, true)
 	if !z.ok() {
-		return &validationError{details: z.details()}
+		return z.err()
 	}
-	r, err := s.apiRisk(c)
+	t, err := s.Risks.AddTask(c.UserContext(), apiKeyOf(c).OrganizationID, apiActor(c), c.Params("id"), in)
 	if err != nil {
-		return err
-	}
-	t, err := s.Risks.AddTask(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, in)
-	if err != nil {
-		return err
+		return apiNotFound(err)
 	}
 	return sendData(c, fiber.StatusCreated, toAPITask(t))
 }
@@ -75,34 +67,21 @@ func (s *Server) patchTaskAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.apiRisk(c)
+	t, err := s.Risks.PatchTask(c.UserContext(), apiKeyOf(c).OrganizationID, apiActor(c), c.Params("id"), c.Params("taskId"),
+		func(in *risk.TaskInput) error {
+			readTaskFields(z, in, false)
+			return z.err()
+		})
 	if err != nil {
-		return err
-	}
-	cur, err := s.Risks.Task(c.UserContext(), r.OrganizationID, r.ID, c.Params("taskId"))
-	if err != nil {
-		return err
-	}
-	in := risk.TaskInputOf(cur)
-	readTaskFields(z, &in, false)
-	if !z.ok() {
-		return &validationError{details: z.details()}
-	}
-	t, err := s.Risks.UpdateTask(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, cur.ID, in)
-	if err != nil {
-		return err
+		return apiNotFound(err)
 	}
 	return sendData(c, fiber.StatusOK, toAPITask(t))
 }
 
 // deleteTaskAPI is DELETE /api/v1/risks/:id/tasks/:taskId.
 func (s *Server) deleteTaskAPI(c *fiber.Ctx) error {
-	r, err := s.apiRisk(c)
-	if err != nil {
-		return err
-	}
-	if err := s.Risks.DeleteTask(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, c.Params("taskId")); err != nil {
-		return err
+	if err := s.Risks.DeleteTask(c.UserContext(), apiKeyOf(c).OrganizationID, apiActor(c), c.Params("id"), c.Params("taskId")); err != nil {
+		return apiNotFound(err)
 	}
 	return sendData(c, fiber.StatusOK, fiber.Map{"message": "Task deleted successfully"})
 }

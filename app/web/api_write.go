@@ -20,7 +20,7 @@ type riskFields struct {
 	AssigneeID, RegisterID, ClosureReason                    *string
 	DueDate                                                  **time.Time
 	Tags                                                     *[]string
-	Treatment                                                **risk.TreatmentInput
+	Treatment                                                risk.TreatmentChange
 }
 
 // readRiskFields reads a create (create=true: title, description and
@@ -88,7 +88,7 @@ func readRiskFields(z *zodObject, create bool) riskFields {
 			z.merge("treatmentStrategy", obj)
 		}
 		if obj != nil || isNull {
-			f.Treatment = &trt
+			f.Treatment = risk.TreatmentChange{Set: true, Treatment: trt}
 		}
 	}
 	return f
@@ -135,30 +135,17 @@ func (s *Server) createRiskAPI(c *fiber.Ctx) error {
 	}
 	f := readRiskFields(z, true)
 	if !z.ok() {
-		return &validationError{details: z.details()}
+		return z.err()
 	}
 	in := risk.Input{}
 	f.applyTo(&in)
 	org, actor := apiKeyOf(c).OrganizationID, apiActor(c)
 	create := func(ctx context.Context) (int, []byte, error) {
-		var out apiRiskDetail
-		err := s.Risks.Tx.InTx(ctx, func(ctx context.Context) error {
-			r, err := s.Risks.Create(ctx, org, actor, in)
-			if err != nil {
-				return err
-			}
-			if f.Treatment != nil && *f.Treatment != nil {
-				if _, err := s.Risks.SetTreatment(ctx, org, actor, r.ID, **f.Treatment); err != nil {
-					return err
-				}
-			}
-			out, err = s.riskDetail(ctx, r)
-			return err
-		})
+		d, err := s.Risks.CreateDetailed(ctx, org, actor, in, f.Treatment)
 		if err != nil {
 			return 0, nil, err
 		}
-		b, err := json.Marshal(fiber.Map{"success": true, "data": out})
+		b, err := json.Marshal(fiber.Map{"success": true, "data": toAPIDetail(d)})
 		return fiber.StatusCreated, b, err
 	}
 	key := c.Get("Idempotency-Key")
@@ -170,7 +157,7 @@ func (s *Server) createRiskAPI(c *fiber.Ctx) error {
 		return sendJSONBytes(c, status, b)
 	}
 	if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return &validationError{details: map[string]any{"_errors": []string{"Idempotency-Key must be 1 to 255 visible ASCII characters"}}}
+		return invalidInput("Idempotency-Key must be 1 to 255 visible ASCII characters")
 	}
 	resp, replayed, err := s.Idempotency.Do(c.UserContext(), org, key, bodyHash(c, body), create)
 	if err != nil {
@@ -195,19 +182,20 @@ func sendJSONBytes(c *fiber.Ctx, status int, b []byte) error {
 	return c.Status(status).Send(b)
 }
 
-// ifMatch returns the version an If-Match header requires, 0 for none or
-// "*"; a header that names no version of ours fails the precondition.
-func ifMatch(c *fiber.Ctx) (int, error) {
+// ifMatch returns the version an If-Match header requires: 0 for none or
+// "*" (no check), and -1, which no stored version equals, for a header
+// that names no version of ours, so the write fails its precondition.
+func ifMatch(c *fiber.Ctx) int {
 	h := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
 	if h == "" || h == "*" {
-		return 0, nil
+		return 0
 	}
 	h = strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
 	n, err := strconv.Atoi(h)
 	if err != nil || n < 1 {
-		return 0, &preconditionError{current: 0}
+		return -1
 	}
-	return n, nil
+	return n
 }
 
 // patchRiskAPI is PATCH /api/v1/risks/:id: absent fields are unchanged,
@@ -219,58 +207,24 @@ func (s *Server) patchRiskAPI(c *fiber.Ctx) error {
 	}
 	f := readRiskFields(z, false)
 	if !z.ok() {
-		return &validationError{details: z.details()}
+		return z.err()
 	}
-	version, err := ifMatch(c)
+	patch := func(stored *risk.Risk) (risk.Input, error) {
+		in := risk.InputOf(stored)
+		f.applyTo(&in)
+		return in, nil
+	}
+	d, err := s.Risks.PatchDetailed(c.UserContext(), apiKeyOf(c).OrganizationID, apiActor(c), c.Params("id"), ifMatch(c), patch, f.Treatment)
 	if err != nil {
-		if _, gerr := s.apiRisk(c); gerr != nil {
-			return gerr
-		}
-		return err
+		return apiNotFound(err)
 	}
-	cur, err := s.apiRisk(c)
-	if err != nil {
-		return err
-	}
-	org, actor := apiKeyOf(c).OrganizationID, apiActor(c)
-	var updated *risk.Risk
-	err = s.Risks.Tx.InTx(c.UserContext(), func(ctx context.Context) error {
-		r, err := s.Risks.Patch(ctx, org, actor, cur.ID, version, func(stored *risk.Risk) (risk.Input, error) {
-			in := risk.InputOf(stored)
-			f.applyTo(&in)
-			return in, nil
-		})
-		if err != nil {
-			return err
-		}
-		if f.Treatment != nil {
-			if *f.Treatment == nil {
-				err = s.Risks.ClearTreatment(ctx, org, actor, r.ID)
-			} else {
-				_, err = s.Risks.SetTreatment(ctx, org, actor, r.ID, **f.Treatment)
-			}
-		}
-		updated = r
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return s.sendRisk(c, fiber.StatusOK, updated)
+	return sendRisk(c, fiber.StatusOK, d)
 }
 
 // deleteRiskAPI is DELETE /api/v1/risks/:id.
 func (s *Server) deleteRiskAPI(c *fiber.Ctx) error {
-	r, err := s.apiRisk(c)
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := s.Risks.Delete(c.UserContext(), r.OrganizationID, apiActor(c), r.ID, version); err != nil {
-		return err
+	if err := s.Risks.Delete(c.UserContext(), apiKeyOf(c).OrganizationID, apiActor(c), c.Params("id"), ifMatch(c)); err != nil {
+		return apiNotFound(err)
 	}
 	return sendData(c, fiber.StatusOK, fiber.Map{"message": "Risk deleted successfully"})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -16,7 +17,7 @@ import (
 // {"_errors":[], "<field>":{"_errors":["…"]}}. Unknown keys are ignored.
 type zodObject struct {
 	raw    map[string]json.RawMessage
-	errors map[string][]string
+	errors apperr.FieldErrors // "" holds errors of the object as a whole
 }
 
 // jsonType names the JSON type of a raw value as zod does.
@@ -44,12 +45,12 @@ func jsonType(v json.RawMessage) string {
 // parseZodObject decodes body as an object; a non-object body is a
 // validation error of its own (zod's top-level _errors).
 func parseZodObject(body []byte) (*zodObject, error) {
-	z := &zodObject{errors: map[string][]string{}}
+	z := newZod()
 	if !json.Valid(body) {
 		return nil, errMalformedJSON
 	}
 	if t := jsonType(body); t != "object" {
-		return nil, &validationError{details: map[string]any{"_errors": []string{"Expected object, received " + t}}}
+		return nil, invalidInput("Expected object, received " + t)
 	}
 	if err := json.Unmarshal(body, &z.raw); err != nil {
 		return nil, errMalformedJSON
@@ -57,15 +58,25 @@ func parseZodObject(body []byte) (*zodObject, error) {
 	return z, nil
 }
 
-func (z *zodObject) add(field, msg string) { z.errors[field] = append(z.errors[field], msg) }
+func newZod() *zodObject { return &zodObject{errors: apperr.FieldErrors{}} }
+
+// invalidInput is a validation failure of the input as a whole (zod's
+// top-level _errors).
+func invalidInput(msg string) error { return apperr.FieldErrors{"": {msg}}.Err() }
+
+func (z *zodObject) add(field, msg string) { z.errors.Add(field, msg) }
 
 // ok reports whether no error was collected.
 func (z *zodObject) ok() bool { return len(z.errors) == 0 }
 
-// details renders the errors as zod's format() does.
-func (z *zodObject) details() map[string]any {
-	d := map[string]any{"_errors": nonNil(z.errors[""])}
-	for f, msgs := range z.errors {
+// err returns the collected errors as an Invalid error, or nil.
+func (z *zodObject) err() error { return z.errors.Err() }
+
+// zodDetails renders field errors as zod's format() does; the field ""
+// holds the errors of the input as a whole.
+func zodDetails(fe apperr.FieldErrors) map[string]any {
+	d := map[string]any{"_errors": nonNil(fe[""])}
+	for f, msgs := range fe {
 		if f != "" {
 			d[f] = map[string]any{"_errors": msgs}
 		}
@@ -229,7 +240,7 @@ func (z *zodObject) object(field string) (obj *zodObject, present, isNull bool) 
 	case "null":
 		return nil, true, true
 	case "object":
-		sub := &zodObject{errors: map[string][]string{}}
+		sub := newZod()
 		_ = json.Unmarshal(v, &sub.raw)
 		return sub, true, false
 	default:

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/riskreg/riskreg/app/account"
@@ -21,14 +19,12 @@ func (s *Server) showLogin(c *fiber.Ctx) error {
 func (s *Server) login(c *fiber.Ctx) error {
 	email, next := c.FormValue("email"), safeNext(c.FormValue("next"))
 	token, err := s.Accounts.Login(c.UserContext(), email, c.FormValue("password"), c.Get(fiber.HeaderUserAgent), c.IP())
-	var rl *account.RateLimitedError
-	switch {
-	case errors.As(err, &rl):
-		c.Set(fiber.HeaderRetryAfter, itoa(int(rl.RetryAfter.Seconds())+1))
+	switch e, _ := apperr.As(err); {
+	case apperr.Is(err, apperr.TooManyRequests):
+		setRetryAfter(c, e)
 		return render(c, fiber.StatusTooManyRequests, auth.LoginPage(s.page(c, "Sign in", ""),
-			auth.LoginVM{Email: email, Next: next, Error: "Too many sign-in attempts. Please wait a few minutes and try again."}))
+			auth.LoginVM{Email: email, Next: next, Error: e.Message}))
 	case apperr.Is(err, apperr.Unauthenticated) || apperr.Is(err, apperr.Forbidden):
-		e, _ := apperr.As(err)
 		return render(c, fiber.StatusUnauthorized, auth.LoginPage(s.page(c, "Sign in", ""),
 			auth.LoginVM{Email: email, Next: next, Error: e.Message}))
 	case err != nil:

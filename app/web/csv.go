@@ -10,7 +10,6 @@ import (
 
 	"github.com/riskreg/riskreg/app/csvio"
 	"github.com/riskreg/riskreg/app/risk"
-	"github.com/riskreg/riskreg/db"
 )
 
 // exportTimeout bounds one streamed export; it runs after the handler has
@@ -37,12 +36,11 @@ func (s *Server) exportRisksAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	org := apiKeyOf(c).OrganizationID
-	var slug string
-	if err := s.DB.NewSelect().Table("organizations").Column("slug").Where("id = ?", org).Scan(c.UserContext(), &slug); err != nil {
+	org, err := s.Accounts.Organization(c.UserContext(), apiKeyOf(c).OrganizationID)
+	if err != nil {
 		return err
 	}
-	return s.streamExport(c, org, slug, q)
+	return s.streamExport(c, org.ID, org.Slug, q)
 }
 
 // exportFilename is risks-<org-slug>-<yyyy-mm-dd>.csv.
@@ -67,13 +65,9 @@ func contentDisposition(name string) string {
 // the writer needs is captured before the handler returns: the fiber.Ctx is
 // recycled before the stream writer runs.
 func (s *Server) streamExport(c *fiber.Ctx, orgID, slug string, q risk.ListQuery) error {
-	regs, err := s.registerMap(c, orgID)
-	if err != nil {
-		return err
-	}
 	bom := c.Query("bom") == "1" || c.Query("bom") == "true"
 	ctx := context.WithoutCancel(c.UserContext())
-	conn, log := s.DB, s.Log
+	risks, log := s.Risks, s.Log
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, contentDisposition(exportFilename(slug, s.Now())))
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
@@ -86,11 +80,11 @@ func (s *Server) streamExport(c *fiber.Ctx, orgID, slug string, q risk.ListQuery
 			return
 		}
 		n := 0
-		err = db.ExportRisks(ctx, conn, orgID, q, func(row *db.ExportRow) error {
+		err = risks.Export(ctx, orgID, q, func(row *risk.ExportRow) error {
 			rec := csvio.Record{Risk: row.Risk, TreatmentType: row.TreatmentType,
 				TreatmentDescription: row.TreatmentDescription, OpenTasks: row.OpenTasks}
-			if reg := regs[row.Risk.RegisterID]; reg != nil {
-				rec.Matrix = &reg.Matrix
+			if row.Register != nil {
+				rec.Matrix = &row.Register.Matrix
 			}
 			if err := cw.Write(&rec); err != nil {
 				return err

@@ -17,6 +17,7 @@ import (
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/app/wire"
 	"github.com/riskreg/riskreg/db/dbtest"
 )
 
@@ -45,7 +46,7 @@ func BenchmarkExport100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := web.NewServer(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := wire.Server(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func BenchmarkExport100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg, err := srv.Risks.Store.DefaultRegister(ctx, org.ID)
+	reg, err := srv.Risks.Registers.DefaultRegister(ctx, org.ID)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/app/wire"
 	"github.com/riskreg/riskreg/db/dbtest"
 )
 
@@ -70,7 +71,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.NewServer(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := wire.Server(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,9 @@ import (
 
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
-	"github.com/riskreg/riskreg/db"
 	"github.com/riskreg/riskreg/views/heatmap"
 	"github.com/riskreg/riskreg/views/layout"
 )
-
-// heatmapStore returns the GROUP BY store over the server's database.
-func (s *Server) heatmapStore() *db.HeatmapStore {
-	return &db.HeatmapStore{Risks: &db.RiskStore{DB: s.DB}}
-}
 
 // heatmapQuery reads the heat map parameters: the register filters, the
 // kind and the selected cell. It resolves the register (the default one
@@ -42,33 +36,18 @@ func (s *Server) heatmapQuery(c *fiber.Ctx) (heatmap.VM, error) {
 	if c.Query("view") == heatmap.ViewMovement {
 		vm.View = heatmap.ViewMovement
 	}
-	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	reg, regs, err := s.Risks.ResolveRegister(c.UserContext(), orgID(c), q.RegisterID)
 	if err != nil {
 		return vm, err
 	}
-	vm.Registers = regs
-	for _, r := range regs {
-		if r.ID == q.RegisterID || (q.RegisterID == "" && r.IsDefault) {
-			vm.Register = r
-		}
-	}
-	if vm.Register == nil {
-		if q.RegisterID != "" {
-			return vm, apperr.New(apperr.NotFound, "register not found")
-		}
-		if len(regs) > 0 {
-			vm.Register = regs[0]
-		}
-	}
-	if vm.Register != nil {
-		q.RegisterID = vm.Register.ID
-		if v := c.Query("cell"); v != "" {
-			l, i, ok := parseCell(v, &vm.Register.Matrix)
-			if !ok {
-				fe.Add("cell", "Unknown heat map cell")
-			} else {
-				vm.Cell = &heatmap.Cell{L: l, I: i}
-			}
+	vm.Registers, vm.Register = regs, reg
+	q.RegisterID = reg.ID
+	if v := c.Query("cell"); v != "" {
+		l, i, ok := parseCell(v, &reg.Matrix)
+		if !ok {
+			fe.Add("cell", "Unknown heat map cell")
+		} else {
+			vm.Cell = &heatmap.Cell{L: l, I: i}
 		}
 	}
 	vm.Query = q
@@ -76,6 +55,23 @@ func (s *Server) heatmapQuery(c *fiber.Ctx) (heatmap.VM, error) {
 		return vm, err
 	}
 	return vm, nil
+}
+
+// loadHeatmap fills in the counts of the view vm asks for: the movement
+// table, or the grid with the selected cell's risks.
+func (s *Server) loadHeatmap(c *fiber.Ctx, vm *heatmap.VM) (err error) {
+	ctx, org := c.UserContext(), orgID(c)
+	if vm.View == heatmap.ViewMovement {
+		vm.Moves, err = s.Risks.Movement(ctx, org, vm.Register, vm.Query)
+		return err
+	}
+	if vm.Map, err = s.Risks.Heatmap(ctx, org, vm.Register, vm.Query, vm.Residual); err != nil {
+		return err
+	}
+	if vm.Cell != nil {
+		vm.CellRisks, err = s.Risks.CellRisks(ctx, org, vm.Register, vm.Query, vm.Residual, vm.Cell.L, vm.Cell.I)
+	}
+	return err
 }
 
 // parseCell reads "l-i" as level indexes of m.
@@ -101,26 +97,8 @@ func (s *Server) showHeatmap(c *fiber.Ctx) error {
 		return err
 	}
 	if vm.Register != nil && status == fiber.StatusOK {
-		ctx, store := c.UserContext(), s.heatmapStore()
-		if vm.View == heatmap.ViewMovement {
-			mv, err := store.MoveCounts(ctx, orgID(c), vm.Query)
-			if err != nil {
-				return err
-			}
-			vm.Moves = risk.FoldMovement(&vm.Register.Matrix, mv)
-		} else {
-			vc, err := store.ValueCounts(ctx, orgID(c), vm.Query, vm.Residual)
-			if err != nil {
-				return err
-			}
-			vm.Map = risk.FoldHeatmap(&vm.Register.Matrix, vc)
-			if vm.Cell != nil {
-				cq := risk.CellQuery(vm.Query, &vm.Register.Matrix, vm.Residual, vm.Cell.L, vm.Cell.I)
-				cq.Sort, cq.Desc, cq.PerPage = "residual", true, risk.PageSizes[len(risk.PageSizes)-1]
-				if vm.CellRisks, err = s.Risks.List(ctx, orgID(c), cq); err != nil {
-					return err
-				}
-			}
+		if err := s.loadHeatmap(c, &vm); err != nil {
+			return err
 		}
 	}
 	if wantsPartial(c, heatmap.ViewID) {

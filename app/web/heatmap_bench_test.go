@@ -17,6 +17,7 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/seed"
 	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/app/wire"
 	"github.com/riskreg/riskreg/db"
 	"github.com/riskreg/riskreg/db/dbtest"
 )
@@ -46,7 +47,7 @@ func bench100k(b *testing.B) (*http.Client, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := web.NewServer(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := wire.Server(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}

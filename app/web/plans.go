@@ -16,19 +16,12 @@ import (
 // Treatment and mitigation task handlers of the risk's page. Each binds the
 // form, calls the risk service and answers through planResult.
 
-// planVM loads the treatment, the tasks and the assignee choices of r.
-func (s *Server) planVM(c *fiber.Ctx, r *risk.Risk) (risks.PlanVM, error) {
-	ctx := c.UserContext()
-	tr, err := s.Risks.Treatment(ctx, orgID(c), r.ID)
-	if err != nil {
-		return risks.PlanVM{}, err
-	}
-	tasks, err := s.Risks.Tasks(ctx, orgID(c), r.ID)
-	if err != nil {
-		return risks.PlanVM{}, err
-	}
+// planVM shows the treatment and the tasks of d with the assignee choices.
+func (s *Server) planVM(c *fiber.Ctx, d *risk.Detail) (risks.PlanVM, error) {
+	r, tr, tasks := d.Risk, d.Treatment, d.Tasks
 	canWrite := principal(c).Role.CanWrite()
 	var members []risks.MemberOption
+	var err error
 	if canWrite {
 		if members, err = s.memberOptions(c); err != nil {
 			return risks.PlanVM{}, err
@@ -65,7 +58,7 @@ func (s *Server) planResult(c *fiber.Ctx, r *risk.Risk, err error, anchor, done 
 		}
 		return c.Redirect("/risks/"+r.Identifier()+"#"+anchor, fiber.StatusSeeOther)
 	}
-	vm, verr := s.detailVM(c, r)
+	vm, verr := s.detailVM(c, r.ID)
 	if verr != nil {
 		return verr
 	}
@@ -147,17 +140,13 @@ func (s *Server) addTask(c *fiber.Ctx) error {
 // editTask shows a task as its inline form: the row for htmx, the risk's
 // page with that row open otherwise.
 func (s *Server) editTask(c *fiber.Ctx) error {
-	r, err := s.planRisk(c)
+	vm, err := s.detailVM(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	t, err := s.Risks.Task(c.UserContext(), orgID(c), r.ID, c.Params("taskId"))
-	if err != nil {
-		return err
-	}
-	vm, err := s.detailVM(c, r)
-	if err != nil {
-		return err
+	t := vm.Plan.Tasks.Find(c.Params("taskId"))
+	if t == nil {
+		return apperr.New(apperr.NotFound, "Task not found")
 	}
 	vm.Plan.Tasks.EditID, vm.Plan.Tasks.Edit = t.ID, risk.TaskInputOf(t)
 	if isHTMX(c) {

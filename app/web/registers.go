@@ -3,7 +3,6 @@ package web
 import (
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,7 +18,7 @@ func (s *Server) listRegisters(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderRegisterList(c *fiber.Ctx, status int, fe apperr.FieldErrors) error {
-	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
 	if err != nil {
 		return err
 	}
@@ -40,12 +39,12 @@ func (s *Server) newRegister(c *fiber.Ctx) error {
 
 // editRegister shows a register's form.
 func (s *Server) editRegister(c *fiber.Ctx) error {
-	reg, err := s.Risks.Store.Register(c.UserContext(), orgID(c), c.Params("id"))
+	reg, err := s.Risks.GetRegister(c.UserContext(), orgID(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	vm := registers.FormVM{ID: reg.ID, Name: reg.Name, Description: reg.Description,
-		UpdatedAt: reg.UpdatedAt.UTC().Format(time.RFC3339Nano), Matrix: resized(c, reg.Matrix)}
+		Version: reg.Version, Matrix: resized(c, reg.Matrix)}
 	return s.renderRegisterForm(c, fiber.StatusOK, vm)
 }
 
@@ -79,19 +78,18 @@ func (s *Server) createRegister(c *fiber.Ctx) error {
 
 // updateRegister saves the form; a changed matrix re-levels the risks.
 func (s *Server) updateRegister(c *fiber.Ctx) error {
-	cur, err := s.Risks.Store.Register(c.UserContext(), orgID(c), c.Params("id"))
+	cur, err := s.Risks.GetRegister(c.UserContext(), orgID(c), c.Params("id"))
 	if err != nil {
 		return err
 	}
 	in, fe := registerForm(c)
-	loaded, perr := time.Parse(time.RFC3339Nano, c.FormValue("updated_at"))
-	if perr != nil {
+	version, perr := strconv.Atoi(c.FormValue("version"))
+	if perr != nil || version < 1 {
 		fe.Add("form", "The form is missing its version; reload the page and try again")
 	}
-	vm := registers.FormVM{ID: cur.ID, Name: in.Name, Description: in.Description, Matrix: in.Matrix,
-		UpdatedAt: c.FormValue("updated_at")}
+	vm := registers.FormVM{ID: cur.ID, Name: in.Name, Description: in.Description, Matrix: in.Matrix, Version: version}
 	if len(fe) == 0 {
-		reg, err := s.Risks.UpdateRegister(c.UserContext(), orgID(c), actorOf(c), cur.ID, loaded, in)
+		reg, err := s.Risks.UpdateRegister(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in)
 		switch {
 		case err == nil:
 			if err := s.flash(c, layout.FlashSuccess, "Register “"+reg.Name+"” saved."); err != nil {
@@ -135,12 +133,12 @@ func (s *Server) importRegister(c *fiber.Ctx) error {
 	}
 	var reg *risk.Register
 	if id := c.FormValue("register"); id != "" {
-		cur, err := s.Risks.Store.Register(c.UserContext(), orgID(c), id)
+		cur, err := s.Risks.GetRegister(c.UserContext(), orgID(c), id)
 		if err != nil {
 			return err
 		}
 		in := risk.RegisterInput{Name: cur.Name, Description: cur.Description, Matrix: m}
-		reg, err = s.Risks.UpdateRegister(c.UserContext(), orgID(c), actorOf(c), cur.ID, cur.UpdatedAt, in)
+		reg, err = s.Risks.UpdateRegister(c.UserContext(), orgID(c), actorOf(c), cur.ID, cur.Version, in)
 		if err != nil {
 			return s.importFailed(c, err)
 		}
@@ -171,7 +169,7 @@ func (s *Server) importFailed(c *fiber.Ctx, err error) error {
 
 // exportRegister downloads the register's matrix as CISO Assistant YAML.
 func (s *Server) exportRegister(c *fiber.Ctx) error {
-	reg, err := s.Risks.Store.Register(c.UserContext(), orgID(c), c.Params("id"))
+	reg, err := s.Risks.GetRegister(c.UserContext(), orgID(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (c *client) postFile(path, field, filename string, data []byte, fields url.
 
 func defaultRegister(t *testing.T, e *env, o *org) *risk.Register {
 	t.Helper()
-	reg, err := e.Server.Risks.Store.DefaultRegister(context.Background(), o.ID)
+	reg, err := e.Server.Risks.Registers.DefaultRegister(context.Background(), o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestImportExportRegisters(t *testing.T) {
 		}
 		_, _, want, _ := risk.ParseMatrixYAML(data)
 		id := res.URL[strings.LastIndex(res.URL, "/")+1:]
-		reg, err := e.Server.Risks.Store.Register(context.Background(), a.ID, id)
+		reg, err := e.Server.Risks.Registers.Register(context.Background(), a.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}

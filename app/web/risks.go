@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +52,7 @@ func (s *Server) listRisks(c *fiber.Ctx) error {
 		return err
 	}
 	vm.Page = page
-	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
 	if err != nil {
 		return err
 	}
@@ -115,18 +114,13 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 // formVM builds the form view, choosing the register the input names.
 func (s *Server) formVM(c *fiber.Ctx, r *risk.Risk, in risk.Input, version int, fe apperr.FieldErrors) (risks.FormVM, error) {
 	vm := risks.FormVM{Risk: r, Input: in, Version: version, Errors: fe}
-	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
 	if err != nil {
 		return vm, err
 	}
 	vm.Registers = regs
-	for _, reg := range regs {
-		if reg.ID == in.RegisterID || (vm.Register == nil && reg.IsDefault) {
-			vm.Register = reg
-		}
-	}
-	if vm.Register == nil && len(regs) > 0 {
-		vm.Register = regs[0]
+	if vm.Register, _ = risk.ChooseRegister(regs, in.RegisterID); vm.Register == nil {
+		vm.Register, _ = risk.ChooseRegister(regs, "") // an unknown register: the service reports it
 	}
 	vm.Members, err = s.memberOptions(c)
 	return vm, err
@@ -188,28 +182,27 @@ func (s *Server) createRisk(c *fiber.Ctx) error {
 }
 
 func (s *Server) showRisk(c *fiber.Ctx) error {
-	r, err := s.Risks.Get(c.UserContext(), orgID(c), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	vm, err := s.detailVM(c, r)
+	vm, err := s.detailVM(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
 	return s.renderDetail(c, fiber.StatusOK, vm)
 }
 
-// detailVM loads what the risk's page shows: register, history and plan.
-func (s *Server) detailVM(c *fiber.Ctx, r *risk.Risk) (risks.DetailVM, error) {
-	vm := risks.DetailVM{Risk: r, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
-	var err error
-	if vm.Register, err = s.Risks.Store.Register(c.UserContext(), orgID(c), r.RegisterID); err != nil {
+// historyLimit is how many events a risk's page shows.
+const historyLimit = 200
+
+// detailVM loads what the risk's page shows: register, plan and history.
+func (s *Server) detailVM(c *fiber.Ctx, id string) (risks.DetailVM, error) {
+	d, err := s.Risks.Detail(c.UserContext(), orgID(c), id)
+	if err != nil {
+		return risks.DetailVM{}, err
+	}
+	vm := risks.DetailVM{Risk: d.Risk, Register: d.Register, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
+	if vm.Events, err = s.Risks.History(c.UserContext(), orgID(c), d.Risk.ID, historyLimit); err != nil {
 		return vm, err
 	}
-	if vm.Events, err = s.Events.ForEntity(c.UserContext(), orgID(c), audit.EntityRisk, r.ID, 200); err != nil {
-		return vm, err
-	}
-	vm.Plan, err = s.planVM(c, r)
+	vm.Plan, err = s.planVM(c, d)
 	return vm, err
 }
 
@@ -245,10 +238,9 @@ func (s *Server) updateRisk(c *fiber.Ctx) error {
 		return s.invalidForm(c, cur, in, version, fe, norm.Validate())
 	}
 	updated, err := s.Risks.Update(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in)
-	var conflict *risk.ConflictError
 	switch {
-	case errors.As(err, &conflict):
-		return s.renderConflict(c, risks.ConflictVM{Stored: conflict.Current, Submitted: in, Changes: risk.ChangesSince(conflict.Current, in)})
+	case isStale(err):
+		return s.renderConflict(c, cur.ID, in, err)
 	case apperr.Is(err, apperr.Invalid):
 		return s.invalidForm(c, cur, in, version, fe, err)
 	case err != nil:
@@ -260,9 +252,21 @@ func (s *Server) updateRisk(c *fiber.Ctx) error {
 	return redirect(c, "/risks/"+updated.Identifier())
 }
 
-// renderConflict answers a stale write with 409 and what changed; for
-// htmx it replaces the main area instead of the form.
-func (s *Server) renderConflict(c *fiber.Ctx, vm risks.ConflictVM) error {
+// isStale reports whether err is a write based on an outdated version.
+func isStale(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Code == apperr.Conflict && e.Version > 0
+}
+
+// renderConflict answers a stale write with 409, the stored risk and what
+// changed; for htmx it replaces the main area instead of the form.
+func (s *Server) renderConflict(c *fiber.Ctx, id string, submitted risk.Input, stale error) error {
+	stored, err := s.Risks.Get(c.UserContext(), orgID(c), id)
+	if err != nil {
+		return err
+	}
+	e, _ := apperr.As(stale)
+	vm := risks.ConflictVM{Stored: stored, Submitted: submitted, Changes: e.Changes}
 	if isHTMX(c) {
 		c.Set("HX-Retarget", "#"+layout.MainID)
 		c.Set("HX-Reswap", "innerHTML")
@@ -289,9 +293,8 @@ func (s *Server) deleteRisk(c *fiber.Ctx) error {
 		return apperr.New(apperr.Invalid, "The form is missing the risk's version; reload the page and try again.")
 	}
 	err = s.Risks.Delete(c.UserContext(), orgID(c), actorOf(c), r.ID, version)
-	var conflict *risk.ConflictError
-	if errors.As(err, &conflict) {
-		return s.renderConflict(c, risks.ConflictVM{Stored: conflict.Current, Submitted: risk.InputOf(r), Changes: nil})
+	if isStale(err) {
+		return s.renderConflict(c, r.ID, risk.InputOf(r), err)
 	}
 	if err != nil {
 		return err
@@ -304,10 +307,7 @@ func (s *Server) deleteRisk(c *fiber.Ctx) error {
 
 // assess renders the live score and level preview of the form.
 func (s *Server) assess(c *fiber.Ctx) error {
-	reg, err := s.Risks.Store.DefaultRegister(c.UserContext(), orgID(c))
-	if id := c.Query("register_id"); id != "" {
-		reg, err = s.Risks.Store.Register(c.UserContext(), orgID(c), id)
-	}
+	reg, _, err := s.Risks.ResolveRegister(c.UserContext(), orgID(c), c.Query("register_id"))
 	if err != nil {
 		return err
 	}

@@ -142,7 +142,7 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.DB.PingContext(ctx); err != nil {
+	if err := s.Ping(ctx); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "database": "unreachable"})
 	}
 	return c.JSON(fiber.Map{"status": "ok", "database": "ok"})
@@ -151,7 +151,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 // levelsCSS serves one badge class per level colour of the organization's
 // registers: dynamic colours without inline styles (the CSP forbids them).
 func (s *Server) levelsCSS(c *fiber.Ctx) error {
-	regs, err := s.Risks.Store.Registers(c.UserContext(), orgID(c))
+	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
 	if err != nil {
 		return err
 	}

@@ -430,7 +430,7 @@ func secSetupTenants(t *testing.T) *secTenants {
 	for _, m := range ms {
 		s.aMemberIDs = append(s.aMemberIDs, m.ID)
 	}
-	if s.aRegister, err = e.Server.Risks.Store.DefaultRegister(ctx, s.a.ID); err != nil {
+	if s.aRegister, err = e.Server.Risks.Registers.DefaultRegister(ctx, s.a.ID); err != nil {
 		t.Fatal(err)
 	}
 	s.aRisks = []*risk.Risk{

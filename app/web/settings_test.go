@@ -237,7 +237,7 @@ func TestRevokeAPIKey(t *testing.T) {
 	if res := a.Owner.postForm(action, url.Values{}); res.StatusCode != http.StatusOK {
 		t.Errorf("second revoke: status %d", res.StatusCode)
 	}
-	events, err := e.Server.Events.ForEntity(ctx, a.ID, audit.EntityAPIKey, k.ID, 10)
+	events, err := e.Server.Risks.Events.ForEntity(ctx, a.ID, audit.EntityAPIKey, k.ID, 10)
 	if err != nil || len(events) != 2 || events[0].Actor.Name != "Owner Alpha" {
 		t.Errorf("key events: %+v %v; want creation and one revocation by the owner", events, err)
 	}

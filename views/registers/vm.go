@@ -35,7 +35,7 @@ type FormVM struct {
 	ID          string
 	Name        string
 	Description string
-	UpdatedAt   string // RFC 3339 with nanoseconds: the optimistic check
+	Version     int // the version the form was rendered from: the optimistic check
 	Matrix      risk.Matrix
 	Errors      apperr.FieldErrors
 }

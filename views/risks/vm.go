@@ -273,11 +273,21 @@ type DetailVM struct {
 	Plan     PlanVM // the treatment and the mitigation tasks
 }
 
+// Find returns the task with id, or nil.
+func (vm TasksVM) Find(id string) *risk.Task {
+	for _, t := range vm.Tasks {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
 // ConflictVM explains a stale edit: what changed since the user loaded
 // the form, with their submitted values kept.
 type ConflictVM struct {
 	Stored    *risk.Risk
-	Changes   []audit.Change
+	Changes   []apperr.Change
 	Submitted risk.Input
 }
 

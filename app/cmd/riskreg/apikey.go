@@ -14,7 +14,6 @@ import (
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/config"
-	"github.com/riskreg/riskreg/app/web"
 )
 
 const apikeyUsage = "usage: riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]"
@@ -81,11 +80,8 @@ func apikeyCmd(ctx context.Context, cfg *config.Config, args []string, out io.Wr
 
 // findOrganization returns the organization with this slug or, failing
 // that, this exact name.
-func findOrganization(ctx context.Context, srv *web.Server, ref string) (*account.Organization, error) {
-	o, err := srv.Accounts.Store.OrganizationBySlug(ctx, strings.ToLower(ref))
-	if apperr.Is(err, apperr.NotFound) {
-		o, err = srv.Accounts.Store.OrganizationByName(ctx, ref)
-	}
+func findOrganization(ctx context.Context, srv *cli, ref string) (*account.Organization, error) {
+	o, err := srv.Accounts.FindOrganization(ctx, ref)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil, fmt.Errorf("no organization with the slug or name %q", ref)
 	}
@@ -94,7 +90,7 @@ func findOrganization(ctx context.Context, srv *web.Server, ref string) (*accoun
 
 // oldestOwner returns the owner who joined the organization first: the
 // member a key created from the command line is attributed to.
-func oldestOwner(ctx context.Context, srv *web.Server, o *account.Organization) (*account.Member, error) {
+func oldestOwner(ctx context.Context, srv *cli, o *account.Organization) (*account.Member, error) {
 	ms, err := srv.Accounts.Members(ctx, o.ID)
 	if err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/seed"
 	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/app/wire"
 	"github.com/riskreg/riskreg/db"
 	"github.com/riskreg/riskreg/db/devdb"
 )
@@ -178,13 +179,14 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 		return err
 	}
 
-	srv, err := web.NewServer(cfg, bdb, log)
+	svc := wire.Services(cfg, bdb)
+	srv, err := web.NewServer(cfg, svc, log)
 	if err != nil {
 		return err
 	}
 	demo := ""
 	if embedded {
-		created, err := (&seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}).Demo(ctx)
+		created, err := (&seed.Seeder{Accounts: svc.Accounts, Risks: svc.Risks}).Demo(ctx)
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
@@ -193,7 +195,7 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 		}
 		demo = fmt.Sprintf("  demo login: %s / %s\n", seed.DemoEmail(), seed.DemoPassword)
 	}
-	go purgeSessions(ctx, srv, log)
+	go purge(ctx, svc, log)
 
 	app := web.New(srv)
 	errc := make(chan error, 1)
@@ -234,19 +236,19 @@ func prepareSchema(ctx context.Context, bdb *bun.DB, migrate bool, log *slog.Log
 	return nil
 }
 
-// purgeSessions deletes expired sessions, and Idempotency-Key responses
-// older than a day, every hour.
-func purgeSessions(ctx context.Context, srv *web.Server, log *slog.Logger) {
+// purge deletes expired sessions, and Idempotency-Key responses past their
+// retention, every hour.
+func purge(ctx context.Context, svc web.Services, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		now := time.Now()
-		if n, err := srv.Accounts.Store.DeleteExpiredSessions(ctx, now, srv.Config.SessionIdleTimeout); err != nil && ctx.Err() == nil {
+		if n, err := svc.Accounts.PurgeSessions(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("purge sessions", "err", err)
 		} else if n > 0 {
 			log.Info("purged expired sessions", "count", n)
 		}
-		if n, err := srv.Idempotency.Purge(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		if n, err := svc.Idempotency.Purge(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)
 		} else if n > 0 {
 			log.Info("purged idempotency keys", "count", n)
@@ -309,9 +311,16 @@ func migrateCmd(ctx context.Context, cfg *config.Config, args []string, out io.W
 	return nil
 }
 
+// cli is what a command-line command works with: the domain services and,
+// for bulk operations below the services, the database.
+type cli struct {
+	web.Services
+	DB *bun.DB
+}
+
 // openMigrated opens the database for a CLI command that needs the
 // current schema: the embedded one is migrated, an external one must be.
-func openMigrated(ctx context.Context, cfg *config.Config) (*web.Server, func(), error) {
+func openMigrated(ctx context.Context, cfg *config.Config) (*cli, func(), error) {
 	log := newLogger(cfg, io.Discard)
 	bdb, embedded, stop, err := database(ctx, cfg, log, true)
 	if err != nil {
@@ -321,12 +330,7 @@ func openMigrated(ctx context.Context, cfg *config.Config) (*web.Server, func(),
 		stop()
 		return nil, nil, err
 	}
-	srv, err := web.NewServer(cfg, bdb, log)
-	if err != nil {
-		stop()
-		return nil, nil, err
-	}
-	return srv, stop, nil
+	return &cli{Services: wire.Services(cfg, bdb), DB: bdb}, stop, nil
 }
 
 func seedCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {

@@ -5,18 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/uptrace/bun"
-
 	"github.com/riskreg/riskreg/app/risk"
 )
-
-// ExportRow is one risk of an export with its treatment and open-task count.
-type ExportRow struct {
-	Risk                 *risk.Risk
-	TreatmentType        string
-	TreatmentDescription string
-	OpenTasks            int
-}
 
 type exportRow struct {
 	riskRow              `bun:",extend"`
@@ -25,11 +15,12 @@ type exportRow struct {
 	OpenTasks            int            `bun:"open_tasks,scanonly"`
 }
 
-// ExportRisks streams every risk matching f (all pages, in the list's order)
+// Export streams every risk matching f (all pages, in the list's order)
 // to fn, one row at a time: the rows are read from a cursor, never loaded
 // into memory together. Treatments and open tasks are joined in the same
 // query (no query per row).
-func ExportRisks(ctx context.Context, db bun.IDB, orgID string, f risk.ListQuery, fn func(*ExportRow) error) error {
+func (s *RiskStore) Export(ctx context.Context, orgID string, f risk.ListQuery, fn func(*risk.ExportRow) error) error {
+	db := idb(ctx, s.DB)
 	q := db.NewSelect().Model((*riskRow)(nil)).
 		ColumnExpr("?TableColumns").
 		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email").
@@ -45,7 +36,7 @@ func ExportRisks(ctx context.Context, db bun.IDB, orgID string, f risk.ListQuery
 	}
 	defer rows.Close()
 	var row exportRow
-	out := &ExportRow{}
+	out := &risk.ExportRow{}
 	for rows.Next() {
 		row = exportRow{}
 		if err := db.NewSelect().DB().ScanRow(ctx, rows, &row); err != nil {

@@ -1,25 +1,23 @@
 package db
 
+// Counting risks for the heat map and the dashboard: SQL COUNT and GROUP
+// BY over the list filters; risks are never loaded to be counted.
+
 import (
 	"context"
 
-	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
-// HeatmapStore counts risks per matrix value with SQL GROUP BY; it never
-// loads risks.
-type HeatmapStore struct{ Risks *RiskStore }
-
 // ValueCounts returns the number of risks matching f per (probability,
 // impact) pair, inherent or residual; at most 121 rows.
-func (s *HeatmapStore) ValueCounts(ctx context.Context, orgID string, f risk.ListQuery, residual bool) ([]risk.ValueCount, error) {
+func (s *RiskStore) ValueCounts(ctx context.Context, orgID string, f risk.ListQuery, residual bool) ([]risk.ValueCount, error) {
 	p, i := "r.probability", "r.impact"
 	if residual {
 		p, i = "r.residual_probability", "r.residual_impact"
 	}
 	var out []risk.ValueCount
-	err := applyFilters(idb(ctx, s.Risks.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).
+	err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).
 		ColumnExpr(p+" AS probability").ColumnExpr(i+" AS impact").ColumnExpr("count(*) AS count").
 		GroupExpr(p).GroupExpr(i).Scan(ctx, &out)
 	if err != nil {
@@ -30,9 +28,9 @@ func (s *HeatmapStore) ValueCounts(ctx context.Context, orgID string, f risk.Lis
 
 // MoveCounts returns the number of risks matching f per inherent and
 // residual (probability, impact) pair.
-func (s *HeatmapStore) MoveCounts(ctx context.Context, orgID string, f risk.ListQuery) ([]risk.MoveValueCount, error) {
+func (s *RiskStore) MoveCounts(ctx context.Context, orgID string, f risk.ListQuery) ([]risk.MoveValueCount, error) {
 	var out []risk.MoveValueCount
-	err := applyFilters(idb(ctx, s.Risks.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).
+	err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).
 		ColumnExpr("r.probability, r.impact, r.residual_probability, r.residual_impact, count(*) AS count").
 		GroupExpr("r.probability, r.impact, r.residual_probability, r.residual_impact").
 		OrderExpr("count(*) DESC, r.probability DESC, r.impact DESC").Scan(ctx, &out)
@@ -44,7 +42,7 @@ func (s *HeatmapStore) MoveCounts(ctx context.Context, orgID string, f risk.List
 
 // LevelCounts returns the number of risks matching f per inherent (or
 // residual) level index; unassessed risks are counted under -1.
-func (s *HeatmapStore) LevelCounts(ctx context.Context, orgID string, f risk.ListQuery, residual bool) (map[int]int, error) {
+func (s *RiskStore) LevelCounts(ctx context.Context, orgID string, f risk.ListQuery, residual bool) (map[int]int, error) {
 	col := "r.inherent_level"
 	if residual {
 		col = "r.residual_level"
@@ -53,7 +51,7 @@ func (s *HeatmapStore) LevelCounts(ctx context.Context, orgID string, f risk.Lis
 		Level *int
 		Count int
 	}
-	err := applyFilters(idb(ctx, s.Risks.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).
+	err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).
 		ColumnExpr(col+" AS level").ColumnExpr("count(*) AS count").GroupExpr(col).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("count levels", err)
@@ -70,22 +68,7 @@ func (s *HeatmapStore) LevelCounts(ctx context.Context, orgID string, f risk.Lis
 }
 
 // Count returns the number of risks matching f.
-func (s *HeatmapStore) Count(ctx context.Context, orgID string, f risk.ListQuery) (int, error) {
-	n, err := applyFilters(idb(ctx, s.Risks.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).Count(ctx)
+func (s *RiskStore) Count(ctx context.Context, orgID string, f risk.ListQuery) (int, error) {
+	n, err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, f).Count(ctx)
 	return int(n), dbErr("count risks", err)
-}
-
-// RecentEvents returns the organization's latest events, newest first.
-func (s *HeatmapStore) RecentEvents(ctx context.Context, orgID string, limit int) ([]*audit.Event, error) {
-	var rows []eventRow
-	err := idb(ctx, s.Risks.DB).NewSelect().Model(&rows).Where("organization_id = ?", orgID).
-		OrderExpr("id DESC").Limit(int64(limit)).Scan(ctx)
-	if err != nil {
-		return nil, dbErr("recent events", err)
-	}
-	out := make([]*audit.Event, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toDomain()
-	}
-	return out, nil
 }

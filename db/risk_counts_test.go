@@ -17,7 +17,7 @@ func TestBulkRisksAndHeatmapCounts(t *testing.T) {
 	a, b := f.tenant(t, "Acme"), f.tenant(t, "Other")
 	first := f.create(t, a, risk.Input{Title: "Before", Probability: 3, Impact: 4})
 	f.create(t, b, risk.Input{Title: "Other org", Probability: 10, Impact: 10})
-	reg, err := f.Risks.Store.DefaultRegister(ctx, a.OrgID)
+	reg, err := f.Risks.Registers.DefaultRegister(ctx, a.OrgID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestBulkRisksAndHeatmapCounts(t *testing.T) {
 			}
 		}
 	}
-	hs := &db.HeatmapStore{Risks: &db.RiskStore{DB: f.DB}}
+	hs := &db.RiskStore{DB: f.DB}
 	q := risk.ListQuery{IncludeArchived: true}
 	for _, residual := range []bool{false, true} {
 		vc, err := hs.ValueCounts(ctx, a.OrgID, q, residual)

@@ -1,0 +1,109 @@
+package risk
+
+import (
+	"context"
+
+	"github.com/riskreg/riskreg/app/audit"
+)
+
+// Count is a number of risks and the query that lists exactly them.
+type Count struct {
+	N     int
+	Query ListQuery
+}
+
+// LevelCount is the number of risks at one risk level.
+type LevelCount struct {
+	Level Level
+	Count
+}
+
+// Dashboard is the overview of the default register.
+type Dashboard struct {
+	Register *Register
+	Total    Count
+	// OutOfAppetite are the risks whose residual level is above the
+	// register's tolerance.
+	OutOfAppetite Count
+	// Overdue are the open and pending risks past their due date.
+	Overdue Count
+	// Inherent and Residual count the risks per level, highest level first.
+	Inherent, Residual []LevelCount
+	// Heatmap is the residual heat map of the register.
+	Heatmap Heatmap
+	// Top are the ten highest residual risks.
+	Top    []*Risk
+	Events []*audit.Event // the latest activity
+}
+
+// dashboardEvents is how many recent events the dashboard shows.
+const dashboardEvents = 15
+
+// Dashboard returns the default register's overview; every number comes
+// from a COUNT or a GROUP BY, never from loading the risks.
+func (s *Service) Dashboard(ctx context.Context, orgID string) (*Dashboard, error) {
+	reg, err := s.Registers.DefaultRegister(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	base := ListQuery{RegisterID: reg.ID, Sort: DefaultSort, Desc: true, Page: 1, PerPage: DefaultPerPage}
+	d := &Dashboard{Register: reg}
+	count := func(q ListQuery) (Count, error) {
+		n, err := s.Risks.Count(ctx, orgID, q)
+		return Count{N: n, Query: q}, err
+	}
+	if d.Total, err = count(base); err != nil {
+		return nil, err
+	}
+	out := base
+	minLevel := reg.Matrix.Tolerance + 1
+	out.MinResidualLevel = &minLevel
+	if d.OutOfAppetite, err = count(out); err != nil {
+		return nil, err
+	}
+	overdue := base
+	overdue.Overdue = true
+	if d.Overdue, err = count(overdue); err != nil {
+		return nil, err
+	}
+	if d.Inherent, err = s.levelCounts(ctx, orgID, reg, base, false); err != nil {
+		return nil, err
+	}
+	if d.Residual, err = s.levelCounts(ctx, orgID, reg, base, true); err != nil {
+		return nil, err
+	}
+	if d.Heatmap, err = s.Heatmap(ctx, orgID, reg, base, true); err != nil {
+		return nil, err
+	}
+	top := base
+	top.Sort, top.PerPage = "residual", 10
+	page, err := s.Risks.List(ctx, orgID, top)
+	if err != nil {
+		return nil, err
+	}
+	d.Top = page.Risks
+	if d.Events, err = s.Events.Recent(ctx, orgID, dashboardEvents); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// levelCounts returns the count per level of reg, highest first, each with
+// the query that lists its risks.
+func (s *Service) levelCounts(ctx context.Context, orgID string, reg *Register, base ListQuery, residual bool) ([]LevelCount, error) {
+	counts, err := s.Risks.LevelCounts(ctx, orgID, base, residual)
+	if err != nil {
+		return nil, err
+	}
+	var out []LevelCount
+	for i := len(reg.Matrix.Levels) - 1; i >= 0; i-- {
+		q, idx := base, i
+		if residual {
+			q.ResidualLevel = &idx
+		} else {
+			q.InherentLevel = &idx
+		}
+		out = append(out, LevelCount{Level: reg.Matrix.LevelAt(i), Count: Count{N: counts[i], Query: q}})
+	}
+	return out, nil
+}

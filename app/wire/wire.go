@@ -1,0 +1,45 @@
+// Package wire is the one place where the PostgreSQL stores meet the
+// domain services: main and the tests build the application with it, so
+// both run the same wiring.
+package wire
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/apikey"
+	"github.com/riskreg/riskreg/app/config"
+	"github.com/riskreg/riskreg/app/idempotency"
+	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/db"
+)
+
+// Services returns the domain services over bdb.
+func Services(cfg *config.Config, bdb *bun.DB) web.Services {
+	tx := db.Tx{DB: bdb}
+	registers := &db.RegisterStore{DB: bdb}
+	events := &db.EventStore{DB: bdb}
+	accounts := &account.Service{
+		Store: &db.AccountStore{DB: bdb}, Registers: registers, Tx: tx, NewID: db.NewID, Now: time.Now,
+		Limiter: account.NewLoginLimiter(), IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
+	}
+	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
+		Events: events, Tx: tx, NewID: db.NewID, Now: time.Now}
+	return web.Services{
+		Accounts:    accounts,
+		Risks:       risks,
+		Importer:    &risk.Importer{Risks: risks, Members: accounts},
+		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
+		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},
+		Ping:        bdb.PingContext,
+	}
+}
+
+// Server returns the web server over bdb.
+func Server(cfg *config.Config, bdb *bun.DB, log *slog.Logger) (*web.Server, error) {
+	return web.NewServer(cfg, Services(cfg, bdb), log)
+}
