@@ -131,9 +131,6 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// rangeColumns are the columns of risk.RangeParams, in order.
-var rangeColumns = []string{"probability", "impact", "residual_probability", "residual_impact"}
-
 func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.SelectQuery {
 	q = q.Where("r.organization_id = ?", orgID)
 	if f.RegisterID != "" {
@@ -170,9 +167,12 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	if f.ResidualLevel != nil {
 		q = q.Where("r.residual_level = ?", *f.ResidualLevel)
 	}
-	for i, r := range f.Ranges() {
-		if *r != nil {
-			q = q.Where("? BETWEEN ? AND ?", bun.Ident("r."+rangeColumns[i]), (*r).Lo, (*r).Hi)
+	for _, r := range []struct {
+		column string
+		rng    *risk.Range
+	}{{"r.probability", f.Probability}, {"r.impact", f.Impact}, {"r.residual_probability", f.ResidualProbability}, {"r.residual_impact", f.ResidualImpact}} {
+		if r.rng != nil {
+			q = q.Where("? BETWEEN ? AND ?", bun.Safe(r.column), r.rng.Lo, r.rng.Hi)
 		}
 	}
 	if f.MinResidualLevel != nil {

@@ -52,22 +52,3 @@ func TestCellQueryUsesTheBands(t *testing.T) {
 		t.Errorf("label %q", got)
 	}
 }
-
-type params map[string]string
-
-func (p params) Get(k string) string { return p[k] }
-
-func TestParseRangesAndDashboardFilters(t *testing.T) {
-	q, err := risk.ParseListQuery(params{"prob": "3-4", "rimpact": "7", "rlevel_min": "2", "overdue": "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *q.Probability != (risk.Range{Lo: 3, Hi: 4}) || *q.ResidualImpact != (risk.Range{Lo: 7, Hi: 7}) || *q.MinResidualLevel != 2 || !q.Overdue || !q.HasFilters() {
-		t.Errorf("parsed %+v", q)
-	}
-	for _, bad := range []string{"4-3", "0-11", "x", "1-"} {
-		if _, err := risk.ParseListQuery(params{"impact": bad}); err == nil {
-			t.Errorf("impact=%s accepted", bad)
-		}
-	}
-}

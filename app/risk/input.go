@@ -153,6 +153,19 @@ func EnumMessage(e Enum, received string) string {
 	return fmt.Sprintf("Invalid enum value. Expected %s, received '%s'", strings.Join(quoted, " | "), received)
 }
 
+// Dates and instants are accepted in the years 1900 to 2999: anything else
+// is a typing mistake, and PostgreSQL's date range is not the API's.
+const (
+	MinYear = 1900
+	MaxYear = 2999
+)
+
+// InDateRange reports whether t falls in the years riskreg accepts.
+func InDateRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= MinYear && y <= MaxYear
+}
+
 func checkEnum(fe apperr.FieldErrors, field, v string, e Enum) {
 	if !e.Has(v) {
 		fe.Add(field, EnumMessage(e, v))

@@ -70,31 +70,6 @@ func TestNormalizeClearsClosureReasonUnlessClosed(t *testing.T) {
 	}
 }
 
-type params map[string]string
-
-func (p params) Get(k string) string { return p[k] }
-
-func TestParseListQuery(t *testing.T) {
-	q, err := ParseListQuery(params{"status": "open", "sort": "-title", "per_page": "25", "page": "3", "level": "2", "q": "vuln"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q.Status != "open" || q.Sort != "title" || !q.Desc || q.PerPage != 25 || q.Page != 3 || *q.InherentLevel != 2 || q.Search != "vuln" {
-		t.Fatalf("parsed %+v", q)
-	}
-	for key, bad := range map[string]string{"sort": "password", "per_page": "7", "page": "0", "status": "done", "level": "x", "category": "Technology"} {
-		_, err := ParseListQuery(params{key: bad})
-		e, ok := apperr.As(err)
-		if !ok || !e.Fields.Has(key) {
-			t.Errorf("%s=%s: got %v, want an error naming %s", key, bad, err, key)
-		}
-	}
-	q, _ = ParseListQuery(params{})
-	if q.Sort != DefaultSort || !q.Desc || q.PerPage != DefaultPerPage || q.Page != 1 {
-		t.Errorf("defaults %+v", q)
-	}
-}
-
 func TestIdentifier(t *testing.T) {
 	if got := FormatIdentifier(42); got != "RSK-00042" {
 		t.Errorf("FormatIdentifier = %s", got)

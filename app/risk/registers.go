@@ -83,6 +83,7 @@ func (s *Service) ResolveRegister(ctx context.Context, orgID, id string) (*Regis
 	}
 	return reg, regs, nil
 }
+
 // CreateRegister validates in and stores a new register with its audit
 // event.
 func (s *Service) CreateRegister(ctx context.Context, orgID string, actor audit.Actor, in RegisterInput) (*Register, error) {

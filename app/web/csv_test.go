@@ -151,9 +151,9 @@ func TestCSVExport(t *testing.T) {
 	}
 	for _, qs := range queries {
 		v, _ := url.ParseQuery(qs)
-		q, err := risk.ParseListQuery(v)
-		if err != nil {
-			t.Fatalf("%s: %v", qs, err)
+		q, fe := listquery.Parse(listquery.Browser, v.Get)
+		if len(fe) > 0 {
+			t.Fatalf("%s: %v", qs, fe)
 		}
 		var want []string
 		for page := 1; ; page++ {
