@@ -12,6 +12,7 @@ import (
 
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 )
 
 // apiTime formats a timestamp as the contract does: RFC 3339 UTC with milliseconds.
@@ -168,109 +169,22 @@ func selectFields(v any, fields []string) any {
 	return out
 }
 
-// apiSortKeys maps the API's sort fields to the register's sort keys.
-var apiSortKeys = map[string]string{
-	"identifier": "identifier", "title": "title", "category": "category", "department": "department",
-	"status": "status", "inherentScore": "inherent", "residualScore": "residual", "dueDate": "due",
-	"createdAt": "created", "updatedAt": "updated", "assignee": "assignee",
-}
-
-// parseAPIList reads the list parameters: seed 000's filters, 4me's
-// sort/page/per_page/fields, and riskreg's additions.
+// parseAPIList reads the list parameters (listquery's table, API names)
+// and fields=, the fields to return.
 func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
-	z := newZod()
-	q := risk.ListQuery{Sort: "updated", Desc: true, Page: 1, PerPage: 100}
-	text := func(key string) string {
-		v := c.Query(key)
-		if strings.ContainsRune(v, 0) {
-			z.add(key, "Must not contain NUL characters")
-			return ""
-		}
-		return v
-	}
-	enum := func(key string, e risk.Enum) string {
-		v := text(key)
-		if v != "" && !e.Has(v) {
-			z.add(key, risk.EnumMessage(e, v))
-			return ""
-		}
-		return v
-	}
-	q.Status = enum("status", risk.Statuses)
-	q.Category = enum("category", risk.Categories)
-	q.Department = enum("department", risk.Departments)
-	q.Search = text("search")
-	if len([]rune(q.Search)) > risk.MaxSearch {
-		z.add("search", fmt.Sprintf("String must contain at most %d character(s)", risk.MaxSearch))
-	}
-	q.AssigneeID = text("assigneeId")
-	q.RegisterID = text("registerId")
-	q.Tag = strings.ToLower(text("tag"))
-	if v := c.Query("level"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 20 {
-			z.add("level", "Expected a risk-level index such as 2")
-		} else {
-			q.InherentLevel = &n
-		}
-	}
-	if v := c.Query("includeArchived"); v == "true" {
-		q.IncludeArchived = true
-	}
-	if v := c.Query("modifiedAfter"); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			z.add("modifiedAfter", "Invalid datetime; use RFC 3339 such as 2026-01-15T12:00:00Z")
-		} else {
-			q.ModifiedAfter = &t
-		}
-	}
-	if v := c.Query("sort"); v != "" {
-		var order []risk.SortField
-		for _, part := range strings.Split(v, ",") {
-			name, desc := strings.CutPrefix(strings.TrimSpace(part), "-")
-			key, ok := apiSortKeys[name]
-			if !ok {
-				z.add("sort", fmt.Sprintf("Unknown sort field '%s'", name))
-				continue
-			}
-			order = append(order, risk.SortField{Key: key, Desc: desc})
-		}
-		if len(order) > 0 {
-			q.Sort, q.Desc, q.ThenBy = order[0].Key, order[0].Desc, order[1:]
-		}
-	}
-	if v := c.Query("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			z.add("page", "Expected a positive integer")
-		} else {
-			q.Page = n
-		}
-	}
-	if v := c.Query("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			z.add("per_page", "Expected an integer from 1 to 1000")
-		} else {
-			q.PerPage = n
-		}
-	}
+	q, fe := parseList(c, listquery.API)
 	var fields []string
 	if v := c.Query("fields"); v != "" {
 		for _, f := range strings.Split(v, ",") {
 			f = strings.TrimSpace(f)
 			if !apiFieldNames[f] {
-				z.add("fields", fmt.Sprintf("Unknown field '%s'", f))
+				fe.Add("fields", fmt.Sprintf("Unknown field '%s'", f))
 				continue
 			}
 			fields = append(fields, f)
 		}
 	}
-	if !z.ok() {
-		return q, nil, z.err()
-	}
-	return q, fields, nil
+	return q, fields, fe.Err()
 }
 
 // setPagination writes the 4me-style Link and X-Pagination-* headers.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riskreg/riskreg/app/csvio"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 )
 
 // exportTimeout bounds one streamed export; it runs after the handler has
@@ -22,8 +23,8 @@ const exportFlushRows = 1000
 // exportRisks is GET /risks/export.csv: the register's current filters,
 // search and sort, every page.
 func (s *Server) exportRisks(c *fiber.Ctx) error {
-	q, err := risk.ParseListQuery(queryParams{c})
-	if err != nil {
+	q, fe := parseList(c, listquery.Browser)
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	p := principal(c)

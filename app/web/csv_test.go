@@ -17,6 +17,7 @@ import (
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/csvio"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 )
 
 // parseExport reads an export body and returns its data rows by column name.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 	"github.com/riskreg/riskreg/views/heatmap"
 	"github.com/riskreg/riskreg/views/layout"
 )
@@ -16,16 +17,8 @@ import (
 // kind and the selected cell. It resolves the register (the default one
 // when none is named) and narrows the query to it.
 func (s *Server) heatmapQuery(c *fiber.Ctx) (heatmap.VM, error) {
-	q, qerr := risk.ParseListQuery(queryParams{c})
+	q, fe := parseList(c, listquery.Browser)
 	vm := heatmap.VM{View: heatmap.ViewGrid, Today: s.today()}
-	fe := apperr.FieldErrors{}
-	if e, ok := apperr.As(qerr); ok {
-		for k, msgs := range e.Fields {
-			for _, m := range msgs {
-				fe.Add(k, m)
-			}
-		}
-	}
 	switch c.Query("kind") {
 	case "", heatmap.KindInherent:
 	case heatmap.KindResidual:

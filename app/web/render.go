@@ -7,6 +7,9 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 	"github.com/riskreg/riskreg/static"
 	"github.com/riskreg/riskreg/views/layout"
 )
@@ -68,3 +71,8 @@ func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// parseList reads the request's list parameters as surface s names them.
+func parseList(c *fiber.Ctx, s listquery.Surface) (risk.ListQuery, apperr.FieldErrors) {
+	return listquery.Parse(s, func(key string) string { return c.Query(key) })
+}

@@ -10,14 +10,10 @@ import (
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 	"github.com/riskreg/riskreg/views/layout"
 	"github.com/riskreg/riskreg/views/risks"
 )
-
-// queryParams adapts a request's URL query to risk.Params.
-type queryParams struct{ c *fiber.Ctx }
-
-func (q queryParams) Get(key string) string { return q.c.Query(key) }
 
 func actorOf(c *fiber.Ctx) audit.Actor {
 	p := principal(c)
@@ -41,11 +37,11 @@ func (s *Server) memberOptions(c *fiber.Ctx) ([]risks.MemberOption, error) {
 }
 
 func (s *Server) listRisks(c *fiber.Ctx) error {
-	q, qerr := risk.ParseListQuery(queryParams{c})
+	q, fe := parseList(c, listquery.Browser)
 	status := fiber.StatusOK
 	vm := risks.RegisterVM{Query: q, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
-	if e, ok := apperr.As(qerr); ok {
-		vm.Errors, status = e.Fields, fiber.StatusBadRequest
+	if len(fe) > 0 {
+		vm.Errors, status = fe, fiber.StatusBadRequest
 	}
 	page, err := s.Risks.List(c.UserContext(), orgID(c), q)
 	if err != nil {

@@ -10,33 +10,123 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/static"
 	"github.com/riskreg/riskreg/views/components"
 	"github.com/riskreg/riskreg/views/importpage"
 )
 
-// Access policies of browser routes. Every route in the table names one;
-// a test walks the table to prove none is left open by accident.
+// Policy names who may call a route. Every route in the table has one,
+// and a test walks the table to prove each policy holds.
+type Policy string
+
+// Policies.
 const (
-	policyPublic  = "public"  // anyone (sign-in pages, health, assets)
-	policyMember  = "member"  // any signed-in member, viewers included
-	policyWriter  = "writer"  // owner, admin or editor
-	policyManager = "manager" // owner or admin (settings)
+	Public  Policy = "public"  // anyone, no session (health, API reference)
+	Visitor Policy = "visitor" // anyone, with a browser session (sign-in and sign-up)
+	Member  Policy = "member"  // any signed-in member, viewers included
+	Writer  Policy = "writer"  // owner, admin or editor
+	Manager Policy = "manager" // owner or admin (settings)
 	// API routes: an API key with the risks:read or risks:write scope.
-	policyAPIRead  = "api:read"
-	policyAPIWrite = "api:write"
+	APIRead  Policy = "api:read"
+	APIWrite Policy = "api:write"
 )
 
-// routes is the one route table.
-func (s *Server) routes(app *fiber.App) {
+// Route is one entry of the route table.
+type Route struct {
+	Method, Path string
+	Policy       Policy
+	handler      fiber.Handler
+}
+
+func route(method, path string, p Policy, h fiber.Handler) Route {
+	return Route{Method: method, Path: path, Policy: p, handler: h}
+}
+
+// apiPrefix is where the JSON API lives; its routes never pass through the
+// session and CSRF middleware.
+const apiPrefix = "/api/v1"
+
+const (
+	get  = fiber.MethodGet
+	post = fiber.MethodPost
+)
+
+// Routes is the one route table: every route with its policy.
+func (s *Server) Routes() []Route {
+	return []Route{
+		route(get, "/healthz", Public, s.healthz),
+		route(get, "/readyz", Public, s.readyz),
+		route(get, "/api/openapi.json", Public, s.openAPIDocument),
+		route(get, "/api/docs", Public, s.apiDocs),
+
+		route(get, apiPrefix+"/risks", APIRead, s.listRisksAPI),
+		route(post, apiPrefix+"/risks", APIWrite, s.createRiskAPI),
+		route(fiber.MethodPut, apiPrefix+"/risks/filter", APIRead, s.filterRisksAPI),
+		route(get, apiPrefix+"/risks/export.csv", APIRead, s.exportRisksAPI),
+		route(get, apiPrefix+"/risks/:id", APIRead, s.getRiskAPI),
+		route(fiber.MethodPatch, apiPrefix+"/risks/:id", APIWrite, s.patchRiskAPI),
+		route(fiber.MethodDelete, apiPrefix+"/risks/:id", APIWrite, s.deleteRiskAPI),
+		route(get, apiPrefix+"/risks/:id/tasks", APIRead, s.listTasksAPI),
+		route(post, apiPrefix+"/risks/:id/tasks", APIWrite, s.createTaskAPI),
+		route(fiber.MethodPatch, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.patchTaskAPI),
+		route(fiber.MethodDelete, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.deleteTaskAPI),
+		route(get, apiPrefix+"/heatmap", APIRead, s.heatmapAPI),
+
+		route(get, "/", Member, s.showDashboard),
+		route(get, "/login", Visitor, s.showLogin),
+		route(post, "/login", Visitor, s.login),
+		route(get, "/signup", Visitor, s.showSignup),
+		route(post, "/signup", Visitor, s.signup),
+		route(post, "/logout", Visitor, s.logout),
+		route(post, "/orgs/switch", Member, s.switchOrganization),
+		route(get, "/levels.css", Member, s.levelsCSS),
+
+		route(get, "/risks", Member, s.listRisks),
+		route(get, "/heatmap", Member, s.showHeatmap),
+		route(get, "/risks/new", Writer, s.newRisk),
+		route(get, "/risks/assess", Member, s.assess),
+		route(get, "/risks/export.csv", Member, s.exportRisks),
+		route(post, "/risks", Writer, s.createRisk),
+		route(get, "/risks/:id", Member, s.showRisk),
+		route(get, "/risks/:id/edit", Writer, s.editRisk),
+		route(post, "/risks/:id", Writer, s.updateRisk),
+		route(get, "/risks/:id/delete", Writer, s.confirmDelete),
+		route(post, "/risks/:id/delete", Writer, s.deleteRisk),
+		route(post, "/risks/:id/treatment", Writer, s.setTreatment),
+		route(post, "/risks/:id/tasks", Writer, s.addTask),
+		route(get, "/risks/:id/tasks/:taskId/edit", Writer, s.editTask),
+		route(post, "/risks/:id/tasks/:taskId", Writer, s.updateTask),
+		route(post, "/risks/:id/tasks/:taskId/status", Writer, s.setTaskStatus),
+		route(post, "/risks/:id/tasks/:taskId/delete", Writer, s.deleteTask),
+
+		route(get, importpage.Path, Writer, s.showImport),
+		route(post, importpage.PreviewPath, Writer, s.previewImport),
+		route(post, importpage.CommitPath, Writer, s.commitImport),
+
+		route(get, "/settings", Manager, s.showSettings),
+		route(get, "/settings/api-keys", Manager, s.listAPIKeys),
+		route(post, "/settings/api-keys", Manager, s.createAPIKey),
+		route(post, "/settings/api-keys/:id/revoke", Manager, s.revokeAPIKey),
+		route(get, "/settings/registers", Manager, s.listRegisters),
+		route(get, "/settings/registers/new", Manager, s.newRegister),
+		route(post, "/settings/registers", Manager, s.createRegister),
+		route(post, "/settings/registers/import", Manager, s.importRegister),
+		route(get, "/settings/registers/:id/matrix.yaml", Manager, s.exportRegister),
+		route(get, "/settings/registers/:id", Manager, s.editRegister),
+		route(post, "/settings/registers/:id", Manager, s.updateRegister),
+	}
+}
+
+// mount registers the middleware and the route table: the public routes
+// first, then the API group (API key, never the session), then the browser
+// group (session and CSRF). Each route gets its policy's guards.
+func (s *Server) mount(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.observe)
 	app.Use(s.secureHeaders)
 	app.Use(s.limitBody)
-
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
 	app.Use("/static", func(c *fiber.Ctx) error {
 		if c.Query("v") != "" {
 			c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
@@ -46,92 +136,49 @@ func (s *Server) routes(app *fiber.App) {
 		return c.Next()
 	}, filesystem.New(filesystem.Config{Root: http.FS(static.FS)}))
 
-	// The API comes before the browser group: it never passes through the
-	// session and CSRF middleware.
-	s.apiRoutes(app)
-
-	web := app.Group("", s.loadSession, s.checkCSRF)
-	member := []fiber.Handler{s.requireMember}
-	writer := []fiber.Handler{s.requireMember, s.requireWriter}
-	manager := []fiber.Handler{s.requireMember, s.requireManager}
-	with := func(mw []fiber.Handler, h fiber.Handler) []fiber.Handler {
-		return append(append([]fiber.Handler{}, mw...), h)
+	table := s.Routes()
+	for _, r := range table {
+		if r.Policy == Public {
+			app.Add(r.Method, r.Path, r.handler)
+		}
 	}
-
-	web.Get("/", with(member, s.showDashboard)...)
-	web.Get("/login", s.showLogin)
-	web.Post("/login", s.login)
-	web.Get("/signup", s.showSignup)
-	web.Post("/signup", s.signup)
-	web.Post("/logout", s.logout)
-
-	web.Post("/orgs/switch", with(member, s.switchOrganization)...)
-	web.Get("/levels.css", with(member, s.levelsCSS)...)
-	web.Get("/risks", with(member, s.listRisks)...)
-	web.Get("/heatmap", with(member, s.showHeatmap)...)
-	web.Get("/risks/new", with(writer, s.newRisk)...)
-	web.Get("/risks/assess", with(member, s.assess)...)
-	web.Get("/risks/export.csv", with(member, s.exportRisks)...)
-	web.Post("/risks", with(writer, s.createRisk)...)
-	web.Get("/risks/:id", with(member, s.showRisk)...)
-	web.Get("/risks/:id/edit", with(writer, s.editRisk)...)
-	web.Post("/risks/:id", with(writer, s.updateRisk)...)
-	web.Get("/risks/:id/delete", with(writer, s.confirmDelete)...)
-	web.Post("/risks/:id/delete", with(writer, s.deleteRisk)...)
-	web.Post("/risks/:id/treatment", with(writer, s.setTreatment)...)
-	web.Post("/risks/:id/tasks", with(writer, s.addTask)...)
-	web.Get("/risks/:id/tasks/:taskId/edit", with(writer, s.editTask)...)
-	web.Post("/risks/:id/tasks/:taskId", with(writer, s.updateTask)...)
-	web.Post("/risks/:id/tasks/:taskId/status", with(writer, s.setTaskStatus)...)
-	web.Post("/risks/:id/tasks/:taskId/delete", with(writer, s.deleteTask)...)
-
-	web.Get(importpage.Path, with(writer, s.showImport)...)
-	web.Post(importpage.PreviewPath, with(writer, s.previewImport)...)
-	web.Post(importpage.CommitPath, with(writer, s.commitImport)...)
-
-	web.Get("/settings", with(manager, s.showSettings)...)
-	web.Get("/settings/api-keys", with(manager, s.listAPIKeys)...)
-	web.Post("/settings/api-keys", with(manager, s.createAPIKey)...)
-	web.Post("/settings/api-keys/:id/revoke", with(manager, s.revokeAPIKey)...)
-	web.Get("/settings/registers", with(manager, s.listRegisters)...)
-	web.Get("/settings/registers/new", with(manager, s.newRegister)...)
-	web.Post("/settings/registers", with(manager, s.createRegister)...)
-	web.Post("/settings/registers/import", with(manager, s.importRegister)...)
-	web.Get("/settings/registers/:id/matrix.yaml", with(manager, s.exportRegister)...)
-	web.Get("/settings/registers/:id", with(manager, s.editRegister)...)
-	web.Post("/settings/registers/:id", with(manager, s.updateRegister)...)
-
+	api := app.Group(apiPrefix, s.apiAuth)
+	for _, r := range table {
+		if r.Policy == APIRead || r.Policy == APIWrite {
+			api.Add(r.Method, strings.TrimPrefix(r.Path, apiPrefix), append(s.guards(r.Policy), r.handler)...)
+		}
+	}
+	api.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	web := app.Group("", s.loadSession, s.checkCSRF)
+	for _, r := range table {
+		switch r.Policy {
+		case Public, APIRead, APIWrite:
+		default:
+			web.Add(r.Method, r.Path, append(s.guards(r.Policy), r.handler)...)
+		}
+	}
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-// RoutePolicies maps "METHOD /path" to its access policy, for tests.
-var RoutePolicies = map[string]string{
-	// JSON API: an API key with the named scope (never the session cookie).
-	"GET /api/openapi.json": policyPublic, "GET /api/docs": policyPublic,
-	"GET /api/v1/risks": policyAPIRead, "POST /api/v1/risks": policyAPIWrite, "PUT /api/v1/risks/filter": policyAPIRead,
-	"GET /api/v1/risks/:id": policyAPIRead, "PATCH /api/v1/risks/:id": policyAPIWrite, "DELETE /api/v1/risks/:id": policyAPIWrite,
-	"GET /api/v1/risks/:id/tasks": policyAPIRead, "POST /api/v1/risks/:id/tasks": policyAPIWrite,
-	"PATCH /api/v1/risks/:id/tasks/:taskId": policyAPIWrite, "DELETE /api/v1/risks/:id/tasks/:taskId": policyAPIWrite,
-	"GET /api/v1/heatmap": policyAPIRead,
-
-	"GET /healthz": policyPublic, "GET /readyz": policyPublic, "GET /": policyMember,
-	"GET /login": policyPublic, "POST /login": policyPublic, "GET /signup": policyPublic,
-	"POST /signup": policyPublic, "POST /logout": policyPublic,
-	"POST /orgs/switch": policyMember, "GET /levels.css": policyMember, "GET /risks": policyMember, "GET /heatmap": policyMember,
-	"GET /risks/assess": policyMember, "GET /risks/:id": policyMember,
-	"GET /risks/export.csv": policyMember, "GET /api/v1/risks/export.csv": policyAPIRead,
-	"GET /risks/new": policyWriter, "POST /risks": policyWriter, "GET /risks/:id/edit": policyWriter,
-	"POST /risks/:id": policyWriter, "GET /risks/:id/delete": policyWriter, "POST /risks/:id/delete": policyWriter,
-	"POST /risks/:id/treatment": policyWriter, "POST /risks/:id/tasks": policyWriter,
-	"GET /risks/:id/tasks/:taskId/edit": policyWriter, "POST /risks/:id/tasks/:taskId": policyWriter,
-	"POST /risks/:id/tasks/:taskId/status": policyWriter, "POST /risks/:id/tasks/:taskId/delete": policyWriter,
-	"GET /import": policyWriter, "POST /import/preview": policyWriter, "POST /import/commit": policyWriter,
-	"GET /settings": policyManager, "GET /settings/api-keys": policyManager, "POST /settings/api-keys": policyManager,
-	"POST /settings/api-keys/:id/revoke": policyManager,
-
-	"GET /settings/registers": policyManager, "GET /settings/registers/new": policyManager, "POST /settings/registers": policyManager,
-	"POST /settings/registers/import": policyManager, "GET /settings/registers/:id/matrix.yaml": policyManager,
-	"GET /settings/registers/:id": policyManager, "POST /settings/registers/:id": policyManager,
+// guards returns the handlers that enforce p in front of a route's
+// handler (after the group's authentication). An unknown policy is a
+// programming error: deny by default.
+func (s *Server) guards(p Policy) []fiber.Handler {
+	switch p {
+	case Public, Visitor:
+		return nil
+	case Member:
+		return []fiber.Handler{s.requireMember}
+	case Writer:
+		return []fiber.Handler{s.requireMember, s.requireWriter}
+	case Manager:
+		return []fiber.Handler{s.requireMember, s.requireManager}
+	case APIRead:
+		return []fiber.Handler{scope(apikey.ScopeRead)}
+	case APIWrite:
+		return []fiber.Handler{scope(apikey.ScopeWrite)}
+	}
+	panic("route policy " + string(p) + " has no guards")
 }
 
 func (s *Server) healthz(c *fiber.Ctx) error {

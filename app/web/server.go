@@ -68,6 +68,6 @@ func New(s *Server) *fiber.App {
 		cfg.TrustedProxies = s.Config.TrustedProxies
 	}
 	app := fiber.New(cfg)
-	s.routes(app)
+	s.mount(app)
 	return app
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
-	"github.com/riskreg/riskreg/app/web"
 )
 
 // createKeyForm is the settings form for a key with scopes.
@@ -145,7 +144,7 @@ func TestSettingsRefuseEditorsAndViewers(t *testing.T) {
 	admin := e.addMember(a, "admin@acme.example", account.RoleAdmin)
 
 	var routes []string
-	for r, policy := range web.RoutePolicies {
+	for r, policy := range routePolicies(e.Server) {
 		if policy == "manager" {
 			routes = append(routes, r)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/web/listquery"
 )
 
 // DOM ids of swappable regions, used by templates and handlers alike.
@@ -43,51 +44,7 @@ type RegisterVM struct {
 }
 
 // Values returns the query as URL parameters, leaving defaults out.
-func Values(q risk.ListQuery) url.Values {
-	v := url.Values{}
-	set := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	set("q", q.Search)
-	set("status", q.Status)
-	set("category", q.Category)
-	set("department", q.Department)
-	set("assignee", q.AssigneeID)
-	set("tag", q.Tag)
-	set("register", q.RegisterID)
-	if q.InherentLevel != nil {
-		v.Set("level", strconv.Itoa(*q.InherentLevel))
-	}
-	if q.ResidualLevel != nil {
-		v.Set("rlevel", strconv.Itoa(*q.ResidualLevel))
-	}
-	for i, r := range q.Ranges() {
-		if *r != nil {
-			v.Set(risk.RangeParams[i], (*r).String())
-		}
-	}
-	if q.MinResidualLevel != nil {
-		v.Set("rlevel_min", strconv.Itoa(*q.MinResidualLevel))
-	}
-	if q.Overdue {
-		v.Set("overdue", "1")
-	}
-	if q.IncludeArchived {
-		v.Set("archived", "1")
-	}
-	if s := q.SortParam(); s != "-"+risk.DefaultSort {
-		v.Set("sort", s)
-	}
-	if q.PerPage != risk.DefaultPerPage {
-		v.Set("per_page", strconv.Itoa(q.PerPage))
-	}
-	if q.Page > 1 {
-		v.Set("page", strconv.Itoa(q.Page))
-	}
-	return v
-}
+func Values(q risk.ListQuery) url.Values { return listquery.Values(q) }
 
 func link(q risk.ListQuery) string {
 	if enc := Values(q).Encode(); enc != "" {
