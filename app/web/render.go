@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -14,13 +17,32 @@ import (
 	"github.com/riskreg/riskreg/views/layout"
 )
 
-// render writes a templ component as the HTML response. The response
-// varies by HX-Request because htmx requests get partials.
+// renderBuffers are reused between responses; a buffer grown past
+// maxPooledBuffer by a huge page is left to the garbage collector.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuffer = 1 << 20
+
+// render writes a templ component as the HTML response. The component is
+// rendered into a buffer first, so a template error gives a clean error
+// page instead of half a page. The response varies by HX-Request because
+// htmx requests get partials.
 func render(c *fiber.Ctx, status int, comp templ.Component) error {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := comp.Render(c.UserContext(), buf); err != nil {
+		return fmt.Errorf("render %s: %w", c.Path(), err)
+	}
 	c.Status(status)
 	c.Vary("HX-Request")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+	c.Response().SetBody(buf.Bytes()) // copies: the buffer goes back to the pool
+	return nil
 }
 
 // isHTMX reports whether htmx sent the request for a partial swap (not a
@@ -52,7 +74,10 @@ func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
 			kind, msg, _ := strings.Cut(f.(string), "\x1f")
 			p.Flashes = append(p.Flashes, layout.Flash{Kind: kind, Message: msg})
 		}
-		_ = s.saveSession(c, sess)
+		if err := s.saveSession(c, sess); err != nil {
+			// The page still renders; the flashes may show once more.
+			s.Log.Warn("save session after reading flashes", "request_id", requestID(c), "err", err)
+		}
 	}
 	pr := principal(c)
 	if pr == nil {
@@ -62,10 +87,13 @@ func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
 	p.OrgID, p.OrgName = pr.Organization.ID, pr.Organization.Name
 	p.CanWrite = pr.Role.CanWrite()
 	p.CanManage = pr.Role.CanManage()
-	if ms, err := s.Accounts.Memberships(c.UserContext(), pr.User.ID); err == nil {
-		for _, m := range ms {
-			p.Orgs = append(p.Orgs, layout.Org{ID: m.Organization.ID, Name: m.Organization.Name})
-		}
+	ms, err := s.Accounts.Memberships(c.UserContext(), pr.User.ID)
+	if err != nil {
+		// The frame renders without the organization switcher.
+		s.Log.Warn("list memberships for the frame", "request_id", requestID(c), "err", err)
+	}
+	for _, m := range ms {
+		p.Orgs = append(p.Orgs, layout.Org{ID: m.Organization.ID, Name: m.Organization.Name})
 	}
 	return p
 }
