@@ -7,8 +7,6 @@ import (
 	"testing"
 )
 
-const referenceData = "../../../shared/reference/data/"
-
 // checkMapping asserts that every (probability, impact) value pair on 0-10
 // maps to grid[level(p)][level(i)], and that 0 on either axis has no level.
 func checkMapping(t *testing.T, m Matrix, grid [][]int) {
@@ -52,27 +50,29 @@ func bandOf(levels []ScaleLevel, v int) int {
 	panic(fmt.Sprintf("no band holds %d", v))
 }
 
-func TestLevelMappingReferenceSummary(t *testing.T) {
-	data, err := os.ReadFile(referenceData + "ciso-assistant_risk-matrices-summary.json")
+// TestLevelMappingCISOMatrices reads our own matrices in CISO Assistant's
+// JSON shape (testdata/cisomatrices.json, 2 to 8 risk levels, none
+// symmetric) and checks every cell at both ends of its bands.
+func TestLevelMappingCISOMatrices(t *testing.T) {
+	data, err := os.ReadFile("testdata/cisomatrices.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var summary struct {
+	var table struct {
 		Matrices []struct {
-			File string `json:"file"`
 			Size string `json:"size"`
 			CISOMatrix
 		} `json:"matrices"`
 	}
-	if err := json.Unmarshal(data, &summary); err != nil {
+	if err := json.Unmarshal(data, &table); err != nil {
 		t.Fatal(err)
 	}
-	if len(summary.Matrices) < 5 {
-		t.Fatalf("summary has only %d matrices", len(summary.Matrices))
+	if len(table.Matrices) < 5 {
+		t.Fatalf("the table has only %d matrices", len(table.Matrices))
 	}
 	sizes := map[string]bool{}
-	for _, ref := range summary.Matrices {
-		t.Run(ref.File, func(t *testing.T) {
+	for _, ref := range table.Matrices {
+		t.Run(ref.RefID, func(t *testing.T) {
 			m, err := MatrixFromCISO(ref.CISOMatrix)
 			if err != nil {
 				t.Fatalf("import: %v", err)
@@ -102,7 +102,7 @@ func TestLevelMappingReferenceSummary(t *testing.T) {
 	}
 	for _, s := range []string{"3x3", "4x4", "5x5", "6x6"} {
 		if !sizes[s] {
-			t.Errorf("no %s matrix in the reference summary passed", s)
+			t.Errorf("no %s matrix in the table passed", s)
 		}
 	}
 }

@@ -161,10 +161,15 @@ func TestMatrixEditReLevelsRisksAndWritesOneEvent(t *testing.T) {
 	}
 }
 
+// matrixFixtures holds the risk package's CISO Assistant libraries (3x3 to
+// 6x6), read from there so that the parser and the import page are tested
+// on the same files.
+const matrixFixtures = "../risk/testdata/matrices/"
+
 func TestImportExportRegisters(t *testing.T) {
 	e := newEnv(t)
 	a := e.signup("Acme", "owner@acme.example")
-	files, _ := filepath.Glob("../../../shared/reference/data/ciso-assistant_*risk*matrix*.yaml")
+	files, _ := filepath.Glob(matrixFixtures + "*.yaml")
 	if len(files) < 6 {
 		t.Fatalf("found %d example files", len(files))
 	}
@@ -211,7 +216,7 @@ func TestImportExportRegisters(t *testing.T) {
 	// Import into an existing register: its matrix is replaced and its risks re-levelled.
 	def := defaultRegister(t, e, a)
 	rk := e.createRisk(a, risk.Input{Title: "Top corner", Probability: 10, Impact: 10})
-	data, err := os.ReadFile("../../../shared/reference/data/ciso-assistant_critical_risk_matrix_3x3.yaml")
+	data, err := os.ReadFile(matrixFixtures + "tiered-3x3.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +228,7 @@ func TestImportExportRegisters(t *testing.T) {
 		t.Fatalf("default register after import: %+v", got)
 	}
 	if got, _ := e.Server.Risks.Get(context.Background(), a.ID, rk.ID); got.InherentLevel == nil || *got.InherentLevel != 2 {
-		t.Fatalf("risk after import: level %v, want 2 (High on the 3x3 matrix)", got.InherentLevel)
+		t.Fatalf("risk after import: level %v, want 2 (Severe on the 3x3 matrix)", got.InherentLevel)
 	}
 	if n := len(registerEvents(t, e, a, def.ID)); n != 1 {
 		t.Fatalf("%d register events after the import, want 1", n)
