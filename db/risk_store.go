@@ -137,7 +137,17 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 		q = q.Where("r.register_id = ?", f.RegisterID)
 	}
 	if len(f.IDs) > 0 {
-		q = q.Where("r.id IN (?)", bun.In(f.IDs))
+		// Each entry is an id or an RSK identifier.
+		var ids []string
+		var numbers []int64
+		for _, id := range f.IDs {
+			if n, ok := risk.ParseIdentifier(id); ok {
+				numbers = append(numbers, n)
+			} else {
+				ids = append(ids, id)
+			}
+		}
+		q = q.Where("(r.id IN (?) OR r.number IN (?))", bun.In(append(ids, "")), bun.In(append(numbers, -1)))
 	}
 	if f.ModifiedAfter != nil {
 		q = q.Where("r.updated_at > ?", *f.ModifiedAfter)

@@ -205,9 +205,9 @@ func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, re
 		}
 		*dst = nil
 		if v = strings.TrimSpace(v); v != "" {
-			t, err := time.Parse(time.DateOnly, v)
-			if err != nil {
-				fail(col, "Must be a date as YYYY-MM-DD")
+			t, ok := ParseDate(v)
+			if !ok {
+				fail(col, DateMessage)
 				return
 			}
 			*dst = &t

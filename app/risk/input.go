@@ -105,6 +105,8 @@ func (in *Input) Validate() error {
 	checkScore(fe, "impact", in.Impact)
 	checkScore(fe, "residual_probability", in.ResidualProbability)
 	checkScore(fe, "residual_impact", in.ResidualImpact)
+	checkDate(fe, "due_date", in.DueDate)
+	checkDate(fe, "next_review_date", in.NextReviewDate)
 	if len(in.Tags) > MaxTags {
 		fe.Add("tags", fmt.Sprintf("At most %d tags", MaxTags))
 	}
@@ -164,6 +166,23 @@ const (
 func InDateRange(t time.Time) bool {
 	y := t.UTC().Year()
 	return y >= MinYear && y <= MaxYear
+}
+
+// DateMessage is the one message for a date that is malformed or out of
+// range, in forms, imports and the API alike.
+const DateMessage = "Enter a date from 1900-01-01 to 2999-12-31 as YYYY-MM-DD"
+
+// ParseDate reads a calendar date "YYYY-MM-DD" in the accepted years.
+func ParseDate(v string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	return t, err == nil && InDateRange(t)
+}
+
+// checkDate reports a date outside the accepted years.
+func checkDate(fe apperr.FieldErrors, field string, t *time.Time) {
+	if t != nil && !InDateRange(*t) {
+		fe.Add(field, DateMessage)
+	}
 }
 
 func checkEnum(fe apperr.FieldErrors, field, v string, e Enum) {

@@ -83,6 +83,7 @@ func (in *TaskInput) Validate() error {
 	if in.Status != "" {
 		checkEnum(fe, "status", in.Status, TaskStatuses)
 	}
+	checkDate(fe, "due_date", in.DueDate)
 	if strings.ContainsRune(in.AssigneeID, 0) {
 		fe.Add("assigneeId", "Must not contain NUL bytes")
 	}

@@ -38,7 +38,7 @@ type ListQuery struct {
 	Sort            string // a sort key: identifier, title, category, department, assignee, status, inherent, residual, due, updated or created
 	Desc            bool
 	ThenBy          []SortField // further ordering keys (the API's sort=a,-b)
-	IDs             []string    // only these risk ids (the API's PUT /risks/filter)
+	IDs             []string    // only these risk ids or RSK identifiers (the API's PUT /risks/filter)
 	ModifiedAfter   *time.Time  // only risks updated after this instant
 	// Value ranges on the 0-10 scale (a heat-map cell is one range pair).
 	Probability         *Range // inherent probability

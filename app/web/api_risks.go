@@ -278,7 +278,7 @@ func (s *Server) filterRisksAPI(c *fiber.Ctx) error {
 		}
 		if s, ok := z.str("modifiedAfter", false, true); ok && s != "" {
 			t, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
+			if err != nil || !risk.InDateRange(t) {
 				z.add("modifiedAfter", "Invalid datetime")
 			} else {
 				q.ModifiedAfter = &t

@@ -194,6 +194,10 @@ func (z *zodObject) date(field string) (*time.Time, bool) {
 	for _, layout := range []string{time.DateOnly, time.RFC3339Nano} {
 		if t, err := time.Parse(layout, s); err == nil {
 			d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			if !risk.InDateRange(d) {
+				z.add(field, "Date must be from 1900-01-01 to 2999-12-31")
+				return nil, false
+			}
 			return &d, true
 		}
 	}

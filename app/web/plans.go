@@ -2,7 +2,6 @@ package web
 
 import (
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -103,11 +102,10 @@ func bindTask(c *fiber.Ctx) (risk.TaskInput, error) {
 	in := risk.TaskInput{Title: c.FormValue("title"), Description: c.FormValue("description"),
 		Status: c.FormValue("status"), AssigneeID: c.FormValue("assignee_id")}
 	if v := strings.TrimSpace(c.FormValue("due_date")); v != "" {
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil || d.Year() < 1900 || d.Year() > 2999 {
-			fe.Add("due_date", "Enter a date as YYYY-MM-DD")
-		} else {
+		if d, ok := risk.ParseDate(v); ok {
 			in.DueDate = &d
+		} else {
+			fe.Add("due_date", risk.DateMessage)
 		}
 	}
 	if len(fe) == 0 {

@@ -88,9 +88,9 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 		if v == "" {
 			return nil
 		}
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil || t.Year() < 1900 || t.Year() > 2999 {
-			fe.Add(field, "Enter a date as YYYY-MM-DD")
+		t, ok := risk.ParseDate(v)
+		if !ok {
+			fe.Add(field, risk.DateMessage)
 			return nil
 		}
 		return &t
