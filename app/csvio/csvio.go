@@ -3,7 +3,7 @@
 package csvio
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
 	"strconv"
 	"strings"
@@ -30,7 +30,7 @@ const BOM = "\ufeff"
 // SafeCell neutralises a user-supplied text cell that a spreadsheet would
 // evaluate as a formula: when its first character after optional spaces is
 // = + - @, TAB, CR or NUL, it is prefixed with a single quote (OWASP CSV
-// injection, ASVS V1.2.10). Quoting is left to encoding/csv.
+// injection, ASVS V1.2.10). Quoting is left to the Writer.
 func SafeCell(s string) string {
 	t := strings.TrimLeft(s, " ")
 	if t == "" {
@@ -52,25 +52,26 @@ type Record struct {
 	OpenTasks            int
 }
 
-// Writer writes export rows with encoding/csv (RFC 4180, CRLF line ends).
+// Writer writes export rows as RFC 4180 CSV: CRLF between records, every
+// field's characters exactly as stored (see writeRecord).
 type Writer struct {
-	cw  *csv.Writer
+	w   *bufio.Writer
 	buf []string
 }
 
-// NewWriter writes the optional BOM and the header row.
+// NewWriter writes the optional BOM and the header row; it returns the
+// error of writing them.
 func NewWriter(w io.Writer, bom bool) (*Writer, error) {
 	if bom {
 		if _, err := io.WriteString(w, BOM); err != nil {
 			return nil, err
 		}
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(Columns); err != nil {
+	bw := bufio.NewWriter(w)
+	if err := writeRecord(bw, Columns); err != nil {
 		return nil, err
 	}
-	return &Writer{cw: cw, buf: make([]string, len(Columns))}, nil
+	return &Writer{w: bw, buf: make([]string, len(Columns))}, nil
 }
 
 func levelName(m *risk.Matrix, idx *int) string {
@@ -87,7 +88,8 @@ func date(t *time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-// Write writes one record.
+// Write writes one record; it returns the error of a write that failed,
+// this one or an earlier one.
 func (w *Writer) Write(rec *Record) error {
 	r := rec.Risk
 	var email, name string
@@ -119,11 +121,11 @@ func (w *Writer) Write(rec *Record) error {
 	b[21] = SafeCell(strings.Join(r.Tags, TagSeparator))
 	b[22] = r.CreatedAt.UTC().Format(time.RFC3339)
 	b[23] = r.UpdatedAt.UTC().Format(time.RFC3339)
-	return w.cw.Write(b)
+	return writeRecord(w.w, b)
 }
 
-// Flush flushes the csv writer to the underlying writer.
+// Flush writes the buffered records to the underlying writer; it returns
+// the error of that write or of any earlier one.
 func (w *Writer) Flush() error {
-	w.cw.Flush()
-	return w.cw.Error()
+	return w.w.Flush()
 }

@@ -76,17 +76,109 @@ func TestWriterNeutralisesAndParses(t *testing.T) {
 			if strings.ContainsAny(strings.TrimLeft(v, " ")[:1], "=+-@\t\r") {
 				t.Errorf("row %d %s = %q is not neutralised", i+1, c, v)
 			}
-			// encoding/csv's reader drops a CR inside a quoted field.
-			if want := strings.ReplaceAll(SafeCell(evil[i]), "\r", ""); v != want {
+			if want := SafeCell(evil[i]); v != want {
 				t.Errorf("row %d %s = %q, want %q", i+1, c, v, want)
 			}
 		}
-		if rec[col["tags"]] != strings.ReplaceAll(SafeCell(evil[i]+";b"), "\r", "") {
+		if rec[col["tags"]] != SafeCell(evil[i]+";b") {
 			t.Errorf("tags = %q", rec[col["tags"]])
 		}
 		if rec[col["inherent_score"]] != "12" || rec[col["residual_score"]] != "2" || rec[col["inherent_level"]] != m.LevelAt(1).Name ||
 			rec[col["due_date"]] != "2026-12-31" || rec[col["open_tasks"]] != "2" || rec[col["identifier"]] != risk.FormatIdentifier(int64(i+1)) {
 			t.Errorf("row %d = %q", i+1, rec)
+		}
+	}
+}
+
+// fidelityValues are texts a register may store that a CSV round trip
+// must keep exactly: line breaks of every kind, the separators of both
+// locales, quotes, leading and trailing spaces, formula characters and
+// characters outside ASCII.
+var fidelityValues = []string{
+	"a\nb", "a\r\nb", "lone\rCR", "a\n\nb\r\n", "x;=1+1", "=SUM(A1;B1)", ";", "1,5;2,5",
+	`say "hi", ok`, `"`, `""`, "  leading spaces", "trailing ", "\ttab", "-2+3", "@x", "'quoted",
+	"é ü 中文 😀", "",
+}
+
+// writeExport writes one risk per value, the value in every free-text column.
+func writeExport(t *testing.T, values []string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range values {
+		r := &risk.Risk{Number: int64(i + 1), Title: v, Description: v, Category: "technology", Status: "open",
+			Tags: []string{"tag one", "ü"}, Assignee: &risk.Person{Name: v, Email: "a@example.com"}}
+		if err := w.Write(&Record{Risk: r, TreatmentType: "mitigate", TreatmentDescription: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// TestExportRoundTrip: what the Writer writes, Read reads back with every
+// character as it was stored.
+func TestExportRoundTrip(t *testing.T) {
+	rows, err := Read(strings.NewReader(writeExport(t, fidelityValues)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(fidelityValues) {
+		t.Fatalf("%d rows, want %d", len(rows), len(fidelityValues))
+	}
+	for i, v := range fidelityValues {
+		for _, c := range []string{"title", "description", "assignee_name", "treatment_description"} {
+			if got := rows[i].Fields[c]; got != v {
+				t.Errorf("%s written as %q reads back as %q", c, v, got)
+			}
+		}
+		if got := rows[i].Fields["tags"]; got != "tag one;ü" {
+			t.Errorf("tags read back as %q", got)
+		}
+	}
+}
+
+// TestWriterKeepsLineBreaks: a line break inside a field is written as
+// stored; only records end with CRLF.
+func TestWriterKeepsLineBreaks(t *testing.T) {
+	out := writeExport(t, []string{"a\nb", "c\r\nd", "lone\rCR"})
+	for _, want := range []string{",\"a\nb\",", ",\"c\r\nd\",", ",\"lone\rCR\","} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the export lacks %q:\n%q", want, out)
+		}
+	}
+	if strings.Contains(out, "a\r\nb") {
+		t.Errorf("LF inside a field written as CRLF:\n%q", out)
+	}
+	// writeExport puts each value in 4 columns: "c\r\nd" brings 4 CRLFs.
+	if !strings.HasSuffix(out, "\r\n") || strings.Count(out, "\r\n") != 1+3+4 {
+		t.Errorf("want CRLF after the header and each of the 3 records, and in the 4 cells that store one:\n%q", out)
+	}
+}
+
+// TestWriterQuotesSemicolons: every ';' of an export is inside a quoted
+// field (see needsQuotes for what that does for spreadsheets that split
+// cells at ';'), and a cell that starts with a formula character keeps its
+// neutralising quote.
+func TestWriterQuotesSemicolons(t *testing.T) {
+	out := writeExport(t, []string{"x;=1+1", "=SUM(A1;B1)", "plain"})
+	quoted := false
+	for i, c := range out {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == ';' && !quoted:
+			t.Errorf("unquoted ';' at byte %d: %q", i, out[max(0, i-20):min(len(out), i+20)])
+		}
+	}
+	for _, want := range []string{`,"x;=1+1",`, `,"'=SUM(A1;B1)",`, `,"tag one;ü",`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the export lacks %s:\n%q", want, out)
 		}
 	}
 }
