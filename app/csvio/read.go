@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -34,15 +35,20 @@ var keptColumns = func() map[string]bool {
 	return m
 }()
 
-// FileError is a problem with the file as a whole (encoding, size, header,
-// syntax): nothing in it can be imported.
-type FileError struct {
-	Message string
+// fileErr is a problem with the file as a whole (encoding, size, header,
+// syntax): an Invalid error without fields, whose message says how to fix
+// the file; nothing in it can be imported.
+func fileErr(format string, a ...any) error { return apperr.Invalidf(format, a...) }
+
+// IsFileError reports whether err is a problem with the file as a whole,
+// and returns its message.
+func IsFileError(err error) (string, bool) {
+	e, ok := apperr.As(err)
+	if !ok || e.Code != apperr.Invalid || len(e.Fields) > 0 {
+		return "", false
+	}
+	return e.Message, true
 }
-
-func (e *FileError) Error() string { return e.Message }
-
-func fileErr(format string, a ...any) error { return &FileError{Message: fmt.Sprintf(format, a...)} }
 
 // UnsafeCell reverses SafeCell: it strips one leading quote when the rest
 // of the cell, after optional spaces, starts with a formula character, so
@@ -62,7 +68,7 @@ func UnsafeCell(s string) string {
 // Only the columns of the register's format are kept: a row's Fields holds
 // every such column of the header, "" where the row is short, and no other.
 // Fields keep their characters exactly, a CRLF inside a quoted field
-// included. It returns a *FileError for a file that is too large, has too
+// included. It returns a file error (apperr Invalid) for a file that is too large, has too
 // many rows or header columns, is not UTF-8, lacks a header or a required
 // column, or is not valid CSV.
 //
@@ -134,7 +140,7 @@ func newRowReader(names []string) *rowReader {
 // fields, or nil for a blank record (every cell empty or spaces). The
 // kept values are put end to end into one string, allocated once at its
 // final size, and each field is a slice of it; other cells are only
-// scanned. The error is a *FileError.
+// scanned. The error is a file error (apperr Invalid).
 func (rr *rowReader) read(s *scanner) (map[string]string, error) {
 	blank := true
 	size, col := 0, 0
@@ -184,7 +190,7 @@ func (rr *rowReader) read(s *scanner) (map[string]string, error) {
 // readHeader reads the header record and returns, for each of its columns
 // up to the last kept one, the column's name when Read keeps it, else "".
 // Names are compared in lower case without surrounding spaces; of two
-// columns with the same name the first wins. It returns a *FileError for a
+// columns with the same name the first wins. It returns a file error (apperr Invalid) for a
 // header with more than MaxImportColumns columns or without a required one.
 func readHeader(s *scanner) ([]string, error) {
 	var names []string
@@ -238,7 +244,7 @@ func invalidUTF8At(b []byte) int {
 }
 
 // syntaxErr turns a scanner's *syntaxError, always a quote out of place,
-// into a *FileError that says how to fix it.
+// into a file error (apperr Invalid) that says how to fix it.
 func syntaxErr(err error) error {
 	var se *syntaxError
 	if !errors.As(err, &se) {

@@ -2,7 +2,6 @@ package csvio
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -132,8 +131,7 @@ func previewPeak(b *testing.B, data []byte) uint64 {
 	sample()
 	close(done)
 	<-stopped
-	var fe *FileError
-	if err != nil && !errors.As(err, &fe) {
+	if _, ok := IsFileError(err); err != nil && !ok {
 		b.Fatal(err)
 	}
 	runtime.KeepAlive(rows)

@@ -76,15 +76,15 @@ func TestReadFileErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		_, err := Read(strings.NewReader(tc.in))
-		var fe *FileError
-		if !errors.As(err, &fe) || !strings.Contains(fe.Message, tc.want) {
+		msg, ok := IsFileError(err)
+		if !ok || !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: error %v, want a file error containing %q", tc.name, err, tc.want)
 		}
 	}
 }
 
 // FuzzReadCSV: any input either parses into rows whose numbers increase and
-// whose fields cover the required columns, or fails with a *FileError.
+// whose fields cover the required columns, or fails with a file error.
 func FuzzReadCSV(f *testing.F) {
 	for _, s := range []string{
 		"title,description,category\nx,y,technology\n",
@@ -100,8 +100,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, err := Read(bytes.NewReader(data))
 		if err != nil {
-			var fe *FileError
-			if !errors.As(err, &fe) || fe.Message == "" {
+			if msg, ok := IsFileError(err); !ok || msg == "" {
 				t.Fatalf("error %v is not a file error with a message", err)
 			}
 			return
@@ -188,8 +187,7 @@ func TestReadMemoryBounded(t *testing.T) {
 		runtime.ReadMemStats(&before)
 		rows, err := Read(bytes.NewReader(s.data))
 		runtime.ReadMemStats(&after)
-		var fe *FileError
-		if err != nil && !errors.As(err, &fe) {
+		if _, ok := IsFileError(err); err != nil && !ok {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 		if n := after.TotalAlloc - before.TotalAlloc; n > limit {

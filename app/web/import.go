@@ -93,9 +93,8 @@ func (s *Server) commitImport(c *fiber.Ctx) error {
 }
 
 func (s *Server) importReadFailed(c *fiber.Ctx, err error) error {
-	var fe *csvio.FileError
-	if errors.As(err, &fe) {
-		return s.importFileError(c, fe.Message)
+	if msg, ok := csvio.IsFileError(err); ok {
+		return s.importFileError(c, msg)
 	}
 	return err
 }

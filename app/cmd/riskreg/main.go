@@ -56,6 +56,9 @@ func describe(err error) string {
 		}
 		return b.String()
 	}
+	if e, ok := apperr.As(err); ok && e.Code != apperr.Internal {
+		return e.Message // user-safe and self-explanatory (a bad file, a missing organization…)
+	}
 	return err.Error()
 }
 
