@@ -187,14 +187,15 @@ func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
 	return q, fields, fe.Err()
 }
 
-// setPagination writes the 4me-style Link and X-Pagination-* headers.
-func setPagination(c *fiber.Ctx, q risk.ListQuery, total int) {
+// setPagination writes the 4me-style Link and X-Pagination-* headers; the
+// links are absolute URLs under BASE_URL, never the request's Host.
+func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int) {
 	pages := q.Pages(total)
 	c.Set("X-Pagination-Total-Entries", strconv.Itoa(total))
 	c.Set("X-Pagination-Total-Pages", strconv.Itoa(pages))
 	c.Set("X-Pagination-Current-Page", strconv.Itoa(q.Page))
 	c.Set("X-Pagination-Per-Page", strconv.Itoa(q.PerPage))
-	base := c.BaseURL() + c.Path()
+	base := s.Config.BaseURL + c.Path()
 	params, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	link := func(page int, rel string) string {
 		params.Set("page", strconv.Itoa(page))
@@ -235,7 +236,7 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string) e
 	for i, r := range page.Risks {
 		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
 	}
-	setPagination(c, q, page.Total)
+	s.setPagination(c, q, page.Total)
 	return sendData(c, fiber.StatusOK, data)
 }
 

@@ -752,6 +752,7 @@ func TestCSRFCreateRisk(t *testing.T) {
 		{"(d) Origin evil with a valid token", body(token), []string{"Origin", "https://evil.example"}},
 		{"(d') Origin null with a valid token", body(token), []string{"Origin", "null"}},
 		{"(d'') Origin same host other port", body(token), []string{"Origin", "http://127.0.0.1:1"}},
+		{"(d''') Origin evil, vouched for by X-Forwarded-Host", body(token), []string{"Origin", "http://evil.example", "X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "http"}},
 		{"(e) Sec-Fetch-Site cross-site with a valid token", body(token), []string{"Sec-Fetch-Site", "cross-site"}},
 		{"(e') Sec-Fetch-Site same-site with a valid token", body(token), []string{"Sec-Fetch-Site", "same-site"}},
 		{"(e'') Sec-Fetch-Site cross-site with a valid header token", body(""), []string{"Sec-Fetch-Site", "cross-site", "X-CSRF-Token", token}},

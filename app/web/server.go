@@ -56,16 +56,20 @@ func New(s *Server) *fiber.App {
 		AppName:               "riskreg",
 		Immutable:             true,          // handlers keep strings past the request
 		BodyLimit:             maxUploadBody, // limitBody keeps 1 MiB outside CSV imports
+		ReadBufferSize:        16 << 10, // request line and headers: a 10 KB query string still gets a field error
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
+		// X-Forwarded-* headers are believed only from TRUSTED_PROXIES
+		// (none by default); absolute URLs come from BASE_URL, never from
+		// the request's Host.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          s.Config.TrustedProxies,
 	}
 	if len(s.Config.TrustedProxies) > 0 {
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = s.Config.TrustedProxies
 	}
 	app := fiber.New(cfg)
 	s.mount(app)
