@@ -1,8 +1,9 @@
 package web
 
 import (
-	"bufio"
 	"context"
+	"errors"
+	"io"
 	"net/url"
 	"time"
 
@@ -62,52 +63,62 @@ func contentDisposition(name string) string {
 	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
 
-// streamExport writes the CSV row by row from a database cursor. Everything
-// the writer needs is captured before the handler returns: the fiber.Ctx is
-// recycled before the stream writer runs.
+// streamExport writes the CSV row by row from a database cursor, through
+// a pipe the response reads from. Everything the writer needs is captured
+// before the handler returns: the fiber.Ctx is recycled before the stream
+// is written. A failure after the first byte cannot change the status any
+// more, so it aborts the response instead (the pipe's error makes the
+// server drop the connection without the final chunk): the download fails
+// visibly rather than ending as a silently truncated file.
 func (s *Server) streamExport(c *fiber.Ctx, orgID, slug string, q risk.ListQuery) error {
 	bom := c.Query("bom") == "1" || c.Query("bom") == "true"
 	ctx := context.WithoutCancel(c.UserContext())
-	risks, log := s.Risks, s.Log
+	risks, log, rid := s.Risks, s.Log, requestID(c)
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, contentDisposition(exportFilename(slug, s.Now())))
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+	pr, pw := io.Pipe()
+	go func() {
 		ctx, cancel := context.WithTimeout(ctx, exportTimeout)
 		defer cancel()
-		cw, err := csvio.NewWriter(w, bom)
-		if err != nil {
-			return
-		}
-		n := 0
-		err = risks.Export(ctx, orgID, q, func(row *risk.ExportRow) error {
-			rec := csvio.Record{Risk: row.Risk, TreatmentType: row.TreatmentType,
-				TreatmentDescription: row.TreatmentDescription, OpenTasks: row.OpenTasks}
-			if row.Register != nil {
-				rec.Matrix = &row.Register.Matrix
-			}
-			if err := cw.Write(&rec); err != nil {
-				return err
-			}
-			if n++; n%exportFlushRows == 0 {
-				if err := cw.Flush(); err != nil {
-					return err
-				}
-				if err := w.Flush(); err != nil {
-					cancel() // the client is gone: cancel the query before closing the rows
-					return err
-				}
-			}
-			return nil
+		n, err := writeExport(pw, bom, func(fn func(*risk.ExportRow) error) error {
+			return risks.Export(ctx, orgID, q, fn)
 		})
-		if err != nil {
-			log.Warn("csv export stopped", "rows", n, "error", err)
-			return
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			log.Error("csv export failed; the download is aborted", "request_id", rid, "rows", n, "err", err)
 		}
-		if err := cw.Flush(); err == nil {
-			_ = w.Flush()
-		}
-	})
+		pw.CloseWithError(err) // nil ends the body; an error aborts it
+	}()
+	c.Context().SetBodyStream(pr, -1)
 	return nil
+}
+
+// writeExport writes the CSV of the rows export yields to w and returns how
+// many rows it wrote. An error from w (the client is gone, the reader was
+// closed) stops the export, and with it the query.
+func writeExport(w io.Writer, bom bool, export func(fn func(*risk.ExportRow) error) error) (int, error) {
+	cw, err := csvio.NewWriter(w, bom)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = export(func(row *risk.ExportRow) error {
+		rec := csvio.Record{Risk: row.Risk, TreatmentType: row.TreatmentType,
+			TreatmentDescription: row.TreatmentDescription, OpenTasks: row.OpenTasks}
+		if row.Register != nil {
+			rec.Matrix = &row.Register.Matrix
+		}
+		if err := cw.Write(&rec); err != nil {
+			return err
+		}
+		if n++; n%exportFlushRows == 0 {
+			return cw.Flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, cw.Flush()
 }

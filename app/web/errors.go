@@ -157,6 +157,8 @@ func fiberMessage(err error) string {
 		return "Not found"
 	case fiber.StatusRequestEntityTooLarge:
 		return "The request body is larger than 1 MiB"
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return "The request headers are larger than 16 KiB"
 	}
 	return fe.Message
 }

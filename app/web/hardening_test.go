@@ -10,6 +10,7 @@ import (
 
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/db"
 )
 
 // badValues are what a careless or hostile client puts in a parameter.
@@ -156,5 +157,75 @@ func TestForwardedHostIsNotTrusted(t *testing.T) {
 		if !strings.HasPrefix(part, "<"+e.URL+"/api/v1/risks?") {
 			t.Errorf("link %q is not under BASE_URL %s", part, e.URL)
 		}
+	}
+}
+
+// A CSV export that fails after the first rows must not end as a 200 with
+// a silently truncated file: the connection is dropped before the final
+// chunk, so the client's download fails.
+func TestExportFailureAbortsTheDownload(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Abort Org", "owner@abort.example")
+	p := a.Owner.principal()
+	reg, _, err := e.Server.Risks.ResolveRegister(context.Background(), a.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough rows that the export is still reading its cursor when the
+	// database connection is killed.
+	if err := db.BulkInsertRisks(context.Background(), e.DB, reg, p.MemberID, p.User.Name, 20_000); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Owner.http.Get(e.URL + "/risks/export.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if _, err := io.ReadFull(res.Body, make([]byte, 4096)); err != nil {
+		t.Fatalf("first bytes: %v", err)
+	}
+	// Kill every other connection to the test database: the export's
+	// cursor among them.
+	if _, err := e.DB.ExecContext(context.Background(),
+		"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(res.Body)
+	if err == nil {
+		t.Fatalf("the download ended cleanly after %d more bytes: a truncated file looks complete", len(rest))
+	}
+	// The app recovers: the next export works.
+	ok, err := a.Owner.http.Get(e.URL + "/risks/export.csv?q=nothing-matches-this")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(ok.Body)
+	ok.Body.Close()
+	if err != nil || ok.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "identifier,") {
+		t.Errorf("export after the failure: %d %v %q", ok.StatusCode, err, body)
+	}
+}
+
+// A request whose headers are too large is answered on /api/ paths in the
+// JSON envelope, like every other API error.
+func TestAPITransportErrorsInEnvelope(t *testing.T) {
+	e := newEnv(t)
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/api/v1/risks", nil)
+	req.Header.Set("X-Padding", strings.Repeat("p", 20_000))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("status %d, want 431", res.StatusCode)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") ||
+		!strings.Contains(string(body), `"success":false`) || !strings.Contains(string(body), `"error":`) {
+		t.Errorf("431 on the API is not the envelope: %s %s", ct, body)
 	}
 }

@@ -21,6 +21,23 @@ const (
 	maxUploadBody = 6 << 20
 )
 
+// maxHeaderBytes is the largest request line plus headers we serve. The
+// server reads up to readBufferBytes, so a request between the two is
+// refused here, where its path is known and the API can answer in its
+// envelope; past readBufferBytes the server refuses it before routing.
+const (
+	maxHeaderBytes  = 16 << 10
+	readBufferBytes = 32 << 10
+)
+
+// limitHeaders refuses oversized request headers with 431.
+func (s *Server) limitHeaders(c *fiber.Ctx) error {
+	if len(c.Request().Header.RawHeaders())+len(c.Request().RequestURI()) > maxHeaderBytes {
+		return fiber.ErrRequestHeaderFieldsTooLarge
+	}
+	return c.Next()
+}
+
 // limitBody refuses bodies over 1 MiB with 413, except on the CSV import
 // routes, which take files of up to 5 MiB.
 func (s *Server) limitBody(c *fiber.Ctx) error {

@@ -126,6 +126,7 @@ func (s *Server) mount(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(s.observe)
 	app.Use(s.secureHeaders)
+	app.Use(s.limitHeaders)
 	app.Use(s.limitBody)
 	app.Use("/static", func(c *fiber.Ctx) error {
 		if c.Query("v") != "" {

@@ -54,9 +54,9 @@ func NewServer(cfg *config.Config, svc Services, log *slog.Logger) (*Server, err
 func New(s *Server) *fiber.App {
 	cfg := fiber.Config{
 		AppName:               "riskreg",
-		Immutable:             true,          // handlers keep strings past the request
-		BodyLimit:             maxUploadBody, // limitBody keeps 1 MiB outside CSV imports
-		ReadBufferSize:        16 << 10, // request line and headers: a 10 KB query string still gets a field error
+		Immutable:             true,            // handlers keep strings past the request
+		BodyLimit:             maxUploadBody,   // limitBody keeps 1 MiB outside CSV imports
+		ReadBufferSize:        readBufferBytes, // see limitHeaders
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
