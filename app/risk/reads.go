@@ -132,27 +132,25 @@ func (s *Service) applyTreatment(ctx context.Context, orgID string, actor audit.
 // CreateDetailed creates a risk and applies tc to its treatment in one
 // transaction, and returns the created risk's Detail.
 func (s *Service) CreateDetailed(ctx context.Context, orgID string, actor audit.Actor, in Input, tc TreatmentChange) (*Detail, error) {
-	var d *Detail
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Create(ctx, orgID, actor, in)
-		if err != nil {
-			return err
-		}
-		if err := s.applyTreatment(ctx, orgID, actor, r.ID, tc); err != nil {
-			return err
-		}
-		d, err = s.detailOf(ctx, r)
-		return err
+	return s.writeDetailed(ctx, orgID, actor, tc, func(ctx context.Context) (*Risk, error) {
+		return s.Create(ctx, orgID, actor, in)
 	})
-	return d, err
 }
 
 // PatchDetailed patches the risk (see Patch) and applies tc to its
 // treatment in one transaction, and returns the updated risk's Detail.
 func (s *Service) PatchDetailed(ctx context.Context, orgID string, actor audit.Actor, id string, version int, change func(cur *Risk) (Input, error), tc TreatmentChange) (*Detail, error) {
+	return s.writeDetailed(ctx, orgID, actor, tc, func(ctx context.Context) (*Risk, error) {
+		return s.Patch(ctx, orgID, actor, id, version, change)
+	})
+}
+
+// writeDetailed runs write, applies tc to the written risk's treatment and
+// reads its Detail, all in one transaction.
+func (s *Service) writeDetailed(ctx context.Context, orgID string, actor audit.Actor, tc TreatmentChange, write func(ctx context.Context) (*Risk, error)) (*Detail, error) {
 	var d *Detail
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		r, err := s.Patch(ctx, orgID, actor, id, version, change)
+		r, err := write(ctx)
 		if err != nil {
 			return err
 		}

@@ -30,26 +30,27 @@ func statusOf(err error) (int, string) {
 	if !ok {
 		return fiber.StatusInternalServerError, "Something went wrong"
 	}
-	switch e.Code {
-	case apperr.Invalid:
-		return fiber.StatusUnprocessableEntity, e.Message
-	case apperr.NotFound:
-		return fiber.StatusNotFound, e.Message
-	case apperr.Conflict:
-		return fiber.StatusConflict, e.Message
-	case apperr.PreconditionFailed:
-		return fiber.StatusPreconditionFailed, e.Message
-	case apperr.Forbidden:
-		return fiber.StatusForbidden, e.Message
-	case apperr.Unauthenticated:
-		return fiber.StatusUnauthorized, e.Message
-	case apperr.TooManyRequests:
-		return fiber.StatusTooManyRequests, e.Message
-	case apperr.Unavailable:
-		return fiber.StatusServiceUnavailable, "The service is temporarily unavailable; please try again shortly"
-	default:
+	status, known := codeStatus[e.Code]
+	switch {
+	case !known || status == fiber.StatusInternalServerError:
 		return fiber.StatusInternalServerError, "Something went wrong"
+	case status == fiber.StatusServiceUnavailable:
+		return status, "The service is temporarily unavailable; please try again shortly"
 	}
+	return status, e.Message
+}
+
+// codeStatus is the HTTP status of each error code.
+var codeStatus = map[apperr.Code]int{
+	apperr.Invalid:            fiber.StatusUnprocessableEntity,
+	apperr.NotFound:           fiber.StatusNotFound,
+	apperr.Conflict:           fiber.StatusConflict,
+	apperr.PreconditionFailed: fiber.StatusPreconditionFailed,
+	apperr.Forbidden:          fiber.StatusForbidden,
+	apperr.Unauthenticated:    fiber.StatusUnauthorized,
+	apperr.TooManyRequests:    fiber.StatusTooManyRequests,
+	apperr.Unavailable:        fiber.StatusServiceUnavailable,
+	apperr.Internal:           fiber.StatusInternalServerError,
 }
 
 // setRetryAfter tells a rate-limited client when to come back.
