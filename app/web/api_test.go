@@ -50,8 +50,6 @@ type apiResponse struct {
 	JSON   map[string]any
 }
 
-func (r *apiResponse) data() any { return r.JSON["data"] }
-
 func (r *apiResponse) dataMap() map[string]any {
 	m, _ := r.JSON["data"].(map[string]any)
 	return m
