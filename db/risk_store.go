@@ -139,7 +139,7 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 		q = q.Where("r.register_id = ?", f.RegisterID)
 	}
 	if len(f.IDs) > 0 {
-		q = q.Where("r.id IN (?)", bun.In(f.IDs))
+		q = q.Where("r.id IN (?)", bun.List(f.IDs))
 	}
 	if f.ModifiedAfter != nil {
 		q = q.Where("r.updated_at > ?", *f.ModifiedAfter)
