@@ -50,17 +50,28 @@ bench: deps-postgres
 generate:
 	$(GO) tool templ generate
 
+# templ fmt hands <script> and <style> bodies to prettier when one is on PATH; "cat" keeps them as
+# written, so the result does not depend on what a machine has installed.
+TEMPL_FMT := $(GO) tool templ fmt -prettier-command cat
+
+## fmt: format the Go and templ sources
+fmt:
+	gofmt -w app db views migrations static
+	$(TEMPL_FMT) views
+
 ## css: rebuild static/css/app.css with Tailwind (needs Node and npm)
 css:
 	npm ci --no-audit --no-fund
 	npx tailwindcss -c tailwind.config.js -i static/css/input.css -o static/css/app.css --minify
 
-## check: gofmt, go vet, generated templ files and built CSS up to date, go mod tidy
+## check: gofmt, templ fmt, go vet, staticcheck, generated templ files and built CSS up to date, go mod tidy
 check: generate
 	@test -z "$$(gofmt -l app db views migrations static)" || { gofmt -l app db views migrations static; echo "gofmt: files above need formatting"; exit 1; }
+	@$(TEMPL_FMT) -fail views || { echo "templ fmt: .templ files were not formatted (now rewritten in place): run make generate and commit them"; exit 1; }
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) mod tidy -diff
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory css >/dev/null; else echo "npm not found: skipping the CSS rebuild check"; fi
 	git diff --stat --exit-code -- views static go.mod go.sum
 
-.PHONY: help deps-postgres deps-chromium run build test bench generate css check
+.PHONY: help deps-postgres deps-chromium run build test bench generate fmt css check

@@ -147,7 +147,7 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 				ids = append(ids, id)
 			}
 		}
-		q = q.Where("(r.id IN (?) OR r.number IN (?))", bun.In(append(ids, "")), bun.In(append(numbers, -1)))
+		q = q.Where("(r.id IN (?) OR r.number IN (?))", bun.List(append(ids, "")), bun.List(append(numbers, -1)))
 	}
 	if f.ModifiedAfter != nil {
 		q = q.Where("r.updated_at > ?", *f.ModifiedAfter)

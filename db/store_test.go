@@ -27,8 +27,12 @@ type fixture struct {
 	Events   *db.EventStore
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture builds the services over a fresh database; hooks see every query.
+func newFixture(t *testing.T, hooks ...bun.QueryHook) *fixture {
 	bdb, _ := dbtest.NewDB(t)
+	for _, h := range hooks {
+		bdb = bdb.WithQueryHook(h)
+	}
 	tx := db.Tx{DB: bdb}
 	regs := &db.RegisterStore{DB: bdb}
 	ev := &db.EventStore{DB: bdb}

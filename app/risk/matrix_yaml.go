@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/riskreg/riskreg/app/apperr"
 )

@@ -24,7 +24,7 @@ import (
 // apiClient calls the JSON API with one key, validating every response
 // against the OpenAPI document.
 type apiClient struct {
-	t   *testing.T
+	t   testing.TB
 	e   *env
 	key string
 }
@@ -49,8 +49,6 @@ type apiResponse struct {
 	Body   []byte
 	JSON   map[string]any
 }
-
-func (r *apiResponse) data() any { return r.JSON["data"] }
 
 func (r *apiResponse) dataMap() map[string]any {
 	m, _ := r.JSON["data"].(map[string]any)
@@ -165,7 +163,7 @@ func templatePath(p string) string {
 	return out
 }
 
-func validateResponse(t *testing.T, method, path string, status int, body any) {
+func validateResponse(t testing.TB, method, path string, status int, body any) {
 	t.Helper()
 	schemaOnce.Do(func() {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(openapi.Document))

@@ -91,12 +91,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// has reports whether field is present (null included).
-func (z *zodObject) has(field string) bool {
-	_, ok := z.raw[field]
-	return ok
-}
-
 // isNull reports whether field is present and null.
 func (z *zodObject) isNull(field string) bool {
 	v, ok := z.raw[field]

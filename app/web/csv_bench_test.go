@@ -3,9 +3,6 @@ package web_test
 import (
 	"bufio"
 	"context"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"runtime"
 	"sync/atomic"
@@ -15,10 +12,6 @@ import (
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/audit"
-	"github.com/riskreg/riskreg/app/config"
-	"github.com/riskreg/riskreg/app/web"
-	"github.com/riskreg/riskreg/app/wire"
-	"github.com/riskreg/riskreg/db/dbtest"
 )
 
 // BenchmarkExport100k exports 100,000 risks through the API over a real
@@ -26,33 +19,8 @@ import (
 // above the baseline before the request (sampled every 5 ms).
 func BenchmarkExport100k(b *testing.B) {
 	const n = 100_000
-	bdb, _ := dbtest.NewDB(b)
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	cfg, err := config.Load(func(k string) string {
-		switch k {
-		case "BASE_URL":
-			return base
-		case "SESSION_SECRET":
-			return "test-secret-test-secret-test-secret-000"
-		case "DATA_DIR":
-			return b.TempDir()
-		}
-		return ""
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := wire.Server(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	app := web.New(srv)
-	go func() { _ = app.Listener(ln) }()
-	b.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	e := newEnv(b)
+	bdb, srv, base := e.DB, e.Server, e.URL
 
 	ctx := context.Background()
 	_, org, err := srv.Accounts.CreateUser(ctx, account.NewUserInput{Organization: "Bench Org", Name: "Bench", Email: "bench@bench.test", Password: testPassword, Role: account.RoleOwner})

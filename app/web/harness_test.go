@@ -28,8 +28,8 @@ import (
 	"github.com/riskreg/riskreg/db/dbtest"
 )
 
-// The harness: every test gets its own database (cloned from a migrated
-// template) and its own app. HTTP tests go through a real listener on
+// The harness: every test and benchmark gets its own database (cloned from a
+// migrated template) and its own app. HTTP tests go through a real listener on
 // 127.0.0.1 so cookies, redirects and the browser behave as in production.
 
 func TestMain(m *testing.M) {
@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 const testPassword = "correct horse battery"
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	DB     *bun.DB
 	Server *web.Server
 	App    *fiber.App
@@ -49,7 +49,9 @@ type env struct {
 	dbName string
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv serves a fresh database on a loopback listener for a test or a
+// benchmark; setup failures end t.
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	bdb, dbName := dbtest.NewDB(t)
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")

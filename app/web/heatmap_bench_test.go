@@ -3,23 +3,14 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/seed"
-	"github.com/riskreg/riskreg/app/web"
-	"github.com/riskreg/riskreg/app/wire"
 	"github.com/riskreg/riskreg/db"
-	"github.com/riskreg/riskreg/db/dbtest"
 )
 
 // bench100k serves the demo organization with 100,000 generated risks
@@ -27,69 +18,28 @@ import (
 // HTTP client and the base URL.
 func bench100k(b *testing.B) (*http.Client, string) {
 	b.Helper()
-	bdb, _ := dbtest.NewDB(b)
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	cfg, err := config.Load(func(k string) string {
-		switch k {
-		case "BASE_URL":
-			return base
-		case "SESSION_SECRET":
-			return "bench-secret-bench-secret-bench-secret-0"
-		case "DATA_DIR":
-			return b.TempDir()
-		}
-		return ""
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := wire.Server(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	app := web.New(srv)
-	go func() { _ = app.Listener(ln) }()
-	b.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	e := newEnv(b)
 
 	ctx := context.Background()
-	s := &seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}
+	s := &seed.Seeder{Accounts: e.Server.Accounts, Risks: e.Server.Risks}
 	if _, err := s.Demo(ctx); err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	err = s.ManyRisks(ctx, 100_000, func(ctx context.Context, reg *risk.Register, id, name string, n int) error {
-		return db.BulkInsertRisks(ctx, bdb, reg, id, name, n)
+	err := s.ManyRisks(ctx, 100_000, func(ctx context.Context, reg *risk.Register, id, name string, n int) error {
+		return db.BulkInsertRisks(ctx, e.DB, reg, id, name, n)
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := bdb.ExecContext(ctx, "ANALYZE risks"); err != nil {
+	if _, err := e.DB.ExecContext(ctx, "ANALYZE risks"); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded 100,000 risks in %s", time.Since(start).Round(time.Millisecond))
 
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: time.Minute}
-	res, err := c.Get(base + "/login")
-	if err != nil {
-		b.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		b.Fatal("no CSRF token on /login")
-	}
-	res, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "email": {seed.DemoEmail()}, "password": {seed.DemoPassword}})
-	if err != nil || res.StatusCode != http.StatusOK {
-		b.Fatalf("login: %v %v", err, res)
-	}
-	res.Body.Close()
-	return c, base
+	c := e.login(seed.DemoEmail(), seed.DemoPassword).http
+	c.Timeout = time.Minute
+	return c, e.URL
 }
 
 func benchGet(b *testing.B, c *http.Client, url, want string) {

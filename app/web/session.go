@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -11,10 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
-	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/config"
 )
 
@@ -125,15 +122,4 @@ func (s *Server) flash(c *fiber.Ctx, kind, msg string) error {
 	sess := s.browserSession(c)
 	sess.AddFlash(kind + "\x1f" + msg)
 	return s.saveSession(c, sess)
-}
-
-// PrincipalFromCookie decodes a session cookie value and returns its
-// signed-in member; used by tests and tools.
-func (s *Server) PrincipalFromCookie(ctx context.Context, value string) (*account.Principal, error) {
-	values := map[any]any{}
-	if err := securecookie.DecodeMulti(CookieName(s.Config), value, &values, s.Sessions.Codecs...); err != nil {
-		return nil, fmt.Errorf("decode session cookie: %w", err)
-	}
-	token, _ := values[valToken].(string)
-	return s.Accounts.Authenticate(ctx, token)
 }

@@ -6,7 +6,6 @@ package heatmap
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -182,14 +181,6 @@ func (vm VM) Hidden() url.Values {
 		v.Del(k)
 	}
 	return v
-}
-
-// Count formats n with its noun.
-func Count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // segClass returns the classes of a segmented-switch item.
