@@ -134,7 +134,7 @@ func TestAddTaskValidation(t *testing.T) {
 	if got := form.Find(`[data-testid="error-title"]`).Text(); strings.TrimSpace(got) != "Title is required" {
 		t.Errorf("title error = %q", got)
 	}
-	if got := form.Find(`[data-testid="error-due_date"]`).Text(); strings.TrimSpace(got) != "Enter a date as YYYY-MM-DD" {
+	if got := form.Find(`[data-testid="error-due_date"]`).Text(); strings.TrimSpace(got) != risk.DateMessage {
 		t.Errorf("due date error = %q", got)
 	}
 	if got := form.Find(`textarea[name="description"]`).Text(); got != "Kept text" {
