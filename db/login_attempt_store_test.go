@@ -20,35 +20,18 @@ import (
 
 const limitPassword = "long enough password"
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // accountsOn returns an account service over bdb reading the clock.
-func accountsOn(bdb *bun.DB, clk *testClock) *account.Service {
+func accountsOn(bdb *bun.DB, clk *clock) *account.Service {
 	return &account.Service{Store: &db.AccountStore{DB: bdb}, Registers: &db.RegisterStore{DB: bdb}, Tx: db.Tx{DB: bdb},
 		NewID: db.NewID, Now: clk.Now, Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: time.Hour, MaxLifetime: 12 * time.Hour}
 }
 
 // limitFixture is a database with one user and an account service on a
 // test clock.
-func limitFixture(t *testing.T, email string) (*account.Service, *testClock, string) {
+func limitFixture(t *testing.T, email string) (*account.Service, *clock, string) {
 	t.Helper()
 	bdb, name := dbtest.NewDB(t)
-	clk := &testClock{now: time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)}
+	clk := &clock{now: time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)}
 	svc := accountsOn(bdb, clk)
 	if _, _, err := svc.CreateUser(context.Background(), account.NewUserInput{Organization: "Limits", Name: "Owner",
 		Email: email, Password: limitPassword, Role: account.RoleOwner}); err != nil {
@@ -87,7 +70,7 @@ func TestLoginDistributedAttackDoesNotLockOutOwner(t *testing.T) {
 		for i := 0; i < 10; i++ {
 			_, err := svc.Login(ctx, email, fmt.Sprintf("wrong %d %d", a, i), "test", ip)
 			wantFailure(t, err, fmt.Sprintf("failure %d from %s", i+1, ip))
-			clk.Add(time.Second)
+			clk.Advance(time.Second)
 		}
 		_, err := svc.Login(ctx, email, "one more", "test", ip)
 		wantLimited(t, err, time.Hour, "11th failure from "+ip)
@@ -105,7 +88,7 @@ func TestLoginDistributedAttackDoesNotLockOutOwner(t *testing.T) {
 		_, err := svc.Login(ctx, email, fmt.Sprintf("late %d", i), "test", "127.0.0.21")
 		wantFailure(t, err, fmt.Sprintf("late failure %d", i+1))
 	}
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	_, err = svc.Login(ctx, email, limitPassword, "test", "127.0.0.21")
 	wait := wantLimited(t, err, time.Hour, "4th attempt from a new address under attack")
 	if wait != time.Hour-time.Minute {
@@ -113,11 +96,11 @@ func TestLoginDistributedAttackDoesNotLockOutOwner(t *testing.T) {
 	}
 	// The attacker's 15 minutes for the pair are over, but the account is
 	// still under attack: its addresses keep waiting for their hour.
-	clk.Add(16 * time.Minute)
+	clk.Advance(16 * time.Minute)
 	_, err = svc.Login(ctx, email, "again", "test", "127.0.0.19")
 	wantLimited(t, err, time.Hour, "attacker address after 15 minutes while the account is under attack")
 	// An hour after the attack everyone may try again.
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	if _, err := svc.Login(ctx, email, limitPassword, "test", "127.0.0.10"); err != nil {
 		t.Errorf("attacker address an hour later with the right password: %v", err)
 	}
@@ -132,14 +115,14 @@ func TestLoginPairAndAddressLimits(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		_, err := svc.Login(ctx, email, "wrong password", "test", ip)
 		wantFailure(t, err, fmt.Sprintf("failure %d", i+1))
-		clk.Add(time.Minute)
+		clk.Advance(time.Minute)
 	}
 	_, err := svc.Login(ctx, email, limitPassword, "test", ip)
 	if wait := wantLimited(t, err, 15*time.Minute, "11th attempt"); wait != t0.Add(15*time.Minute).Sub(clk.Now()) {
 		t.Errorf("wait %v, want %v: until the first failure leaves the 15-minute window", wait, t0.Add(15*time.Minute).Sub(clk.Now()))
 	}
 	// The window slides: one failure leaves it, one attempt comes back.
-	clk.Add(t0.Add(15 * time.Minute).Sub(clk.Now()))
+	clk.Advance(t0.Add(15 * time.Minute).Sub(clk.Now()))
 	_, err = svc.Login(ctx, email, "wrong password", "test", ip)
 	wantFailure(t, err, "attempt after the first failure left the window")
 	_, err = svc.Login(ctx, email, "wrong password", "test", ip)
@@ -263,7 +246,7 @@ func TestSignupLimitPerAddress(t *testing.T) {
 		if _, err := svc.Signup(ctx, in(n), "test", ip); err != nil {
 			t.Fatalf("sign-up %d: %v", n, err)
 		}
-		clk.Add(time.Minute)
+		clk.Advance(time.Minute)
 	}
 	// A sign-up refused for an existing email counts too.
 	dup := in(1)
@@ -281,7 +264,7 @@ func TestSignupLimitPerAddress(t *testing.T) {
 		t.Errorf("sign-up from another address: %v", err)
 	}
 	// An hour after the first sign-up, one more is allowed.
-	clk.Add(time.Hour - 4*time.Minute)
+	clk.Advance(time.Hour - 4*time.Minute)
 	if _, err := svc.Signup(ctx, in(8), "test", ip); err != nil {
 		t.Errorf("sign-up an hour later: %v", err)
 	}
@@ -297,12 +280,12 @@ func TestPurgeAttemptsKeepsTheLastHour(t *testing.T) {
 		_, err := svc.Login(ctx, email, "wrong password", "test", "192.0.2.50")
 		wantFailure(t, err, "old failure")
 	}
-	clk.Add(50 * time.Minute)
+	clk.Advance(50 * time.Minute)
 	for i := 0; i < 10; i++ {
 		_, err := svc.Login(ctx, email, "wrong password", "test", "192.0.2.51")
 		wantFailure(t, err, "recent failure")
 	}
-	clk.Add(11 * time.Minute)
+	clk.Advance(11 * time.Minute)
 	n, err := svc.PurgeAttempts(ctx, clk.Now())
 	if err != nil {
 		t.Fatal(err)
