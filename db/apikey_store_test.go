@@ -16,7 +16,7 @@ import (
 	"github.com/riskreg/riskreg/db"
 )
 
-// clock is a settable time source for the key service.
+// clock is a settable time source for the services under test.
 type clock struct {
 	mu  sync.Mutex
 	now time.Time

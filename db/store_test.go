@@ -39,7 +39,7 @@ func newFixture(t *testing.T, hooks ...bun.QueryHook) *fixture {
 	return &fixture{
 		DB: bdb,
 		Accounts: &account.Service{Store: &db.AccountStore{DB: bdb}, Registers: regs, Tx: tx, NewID: db.NewID, Now: time.Now,
-			Limiter: account.NewLoginLimiter(), IdleTimeout: time.Hour, MaxLifetime: 12 * time.Hour},
+			Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: time.Hour, MaxLifetime: 12 * time.Hour},
 		Risks: &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: regs, Plans: &db.PlanStore{DB: bdb},
 			Events: ev, Tx: tx, NewID: db.NewID, Now: time.Now},
 		Events: ev,

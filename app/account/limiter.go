@@ -1,132 +1,180 @@
 package account
 
 import (
-	"sync"
+	"context"
+	"net/netip"
+	"strings"
 	"time"
+
+	"github.com/riskreg/riskreg/app/apperr"
 )
 
-// loginRule is one limit: at most Max failures per Window for a key kind.
-type loginRule struct {
-	kind   string
+// Attempt kinds: a sign-in counted as a failure until it succeeds, and a
+// sign-up.
+const (
+	AttemptLogin  = "login"
+	AttemptSignup = "signup"
+)
+
+// Attempt is one sign-in or sign-up from a client address.
+type Attempt struct {
+	Kind    string
+	Account string // the email tried, for sign-ins; "" for sign-ups
+	IP      string
+	At      time.Time
+}
+
+// AttemptQuery says how far back Record looks (each instant exclusive).
+type AttemptQuery struct {
+	AddressSince time.Time // the address's attempts for every account
+	PairSince    time.Time // the address's attempts for the same account
+	AccountSince time.Time // the account's attempts from every address
+	AccountCap   int       // count the account's attempts up to this many
+}
+
+// AttemptHistory is what came before an attempt, as an AttemptQuery asked.
+type AttemptHistory struct {
+	// Address holds the times of the address's attempts, oldest first.
+	Address []time.Time
+	// Pair holds the times of the address's attempts for the same account,
+	// oldest first.
+	Pair []time.Time
+	// Account is the number of the account's attempts from every address,
+	// at most AccountCap.
+	Account int
+}
+
+// AttemptStore keeps recent attempts in the database, so that several
+// instances behind a load balancer share the limits.
+type AttemptStore interface {
+	// LockAddress serialises the attempts of kind from ip until the
+	// transaction in ctx ends, so that concurrent attempts cannot all pass
+	// the same check.
+	LockAddress(ctx context.Context, kind, ip string) error
+	// Record stores a and returns the attempts of its kind made before it.
+	Record(ctx context.Context, a Attempt, q AttemptQuery) (AttemptHistory, error)
+	// Forget deletes the attempts of kind for the account from ip.
+	Forget(ctx context.Context, kind, account, ip string) error
+	// Purge deletes the attempts made before the instant and returns how many.
+	Purge(ctx context.Context, before time.Time) (int64, error)
+}
+
+// limit allows fewer than max attempts within a sliding window.
+type limit struct {
 	max    int
 	window time.Duration
 }
 
-// The rules keep an attacker on one address from guessing (account and
-// address, address alone) and bound distributed guessing per account to
-// ASVS's 100 failures an hour, while the real user on another address is
-// not locked out by a single attacker.
-var loginRules = []loginRule{
-	{kind: "acct+ip", max: 10, window: 15 * time.Minute},
-	{kind: "ip", max: 50, window: 15 * time.Minute},
-	{kind: "acct", max: 100, window: time.Hour},
-}
-
-type window struct {
-	start    time.Time
-	failures int
-}
-
-// LoginLimiter counts failed logins in memory. It is per process: behind
-// several instances each enforces its own limit.
-type LoginLimiter struct {
-	mu      sync.Mutex
-	windows map[string]*window
-	lastGC  time.Time
-}
-
-// NewLoginLimiter returns an empty limiter.
-func NewLoginLimiter() *LoginLimiter { return &LoginLimiter{windows: map[string]*window{}} }
-
-func limiterKeys(email, ip string) []string {
-	return []string{"acct+ip:" + email + "|" + ip, "ip:" + ip, "acct:" + email}
-}
-
-// Blocked returns how long the caller must wait before trying again, or 0.
-func (l *LoginLimiter) Blocked(email, ip string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.wait(email, ip, now)
-}
-
-// Fail records a failed attempt.
-func (l *LoginLimiter) Fail(email, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.count(email, ip, now)
-}
-
-// Begin checks the limits and, when not blocked, counts the attempt as a
-// failure at once, under one lock: concurrent guesses cannot all slip
-// through before the first is recorded. A good login then calls Succeed
-// and Refund. It returns the wait when blocked, or 0.
-func (l *LoginLimiter) Begin(email, ip string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if wait := l.wait(email, ip, now); wait > 0 {
-		return wait
+// wait returns how long until fewer than l.max of times (oldest first) lie
+// within the window before now, or 0 when that is already so.
+func (l limit) wait(times []time.Time, now time.Time) time.Duration {
+	in := 0
+	for _, t := range times {
+		if now.Sub(t) < l.window {
+			in++
+		}
 	}
-	l.count(email, ip, now)
-	return 0
+	if in < l.max {
+		return 0
+	}
+	// The attempt whose expiry leaves max-1 in the window.
+	return times[len(times)-l.max].Add(l.window).Sub(now)
 }
 
-// wait is the longest wait any rule imposes; l.mu must be held.
-func (l *LoginLimiter) wait(email, ip string, now time.Time) time.Duration {
-	var wait time.Duration
-	for i, key := range limiterKeys(email, ip) {
-		rule := loginRules[i]
-		w := l.windows[key]
-		if w == nil || now.Sub(w.start) >= rule.window || w.failures < rule.max {
-			continue
-		}
-		if d := w.start.Add(rule.window).Sub(now); d > wait {
-			wait = d
-		}
+// The sign-in limits. An attacker on one address gets 10 guesses per
+// account per 15 minutes and 50 over all accounts. Counting failures per
+// account alone would let a distributed attack lock the owner out, so an
+// account with 100 failures in the last hour is only "under attack": each
+// address then gets 3 failures per hour for it, and an address that has not
+// failed recently still signs in with the right password.
+var (
+	pairLimit       = limit{max: 10, window: 15 * time.Minute}
+	addressLimit    = limit{max: 50, window: 15 * time.Minute}
+	underAttackPair = limit{max: 3, window: time.Hour}
+)
+
+// underAttack is the number of failures per hour, from every address, at
+// which an account is under attack.
+const underAttack = 100
+
+// signupLimit allows 5 sign-ups per address per hour.
+var signupLimit = limit{max: 5, window: time.Hour}
+
+// attemptRetention is the longest window: older attempts are purged.
+const attemptRetention = time.Hour
+
+// loginQuery asks for what loginWait needs.
+func loginQuery(now time.Time) AttemptQuery {
+	return AttemptQuery{
+		AddressSince: now.Add(-addressLimit.window),
+		PairSince:    now.Add(-underAttackPair.window),
+		AccountSince: now.Add(-time.Hour),
+		AccountCap:   underAttack,
+	}
+}
+
+// loginWait returns how long the address must wait before another sign-in
+// to the account, or 0.
+func loginWait(h AttemptHistory, now time.Time) time.Duration {
+	wait := max(pairLimit.wait(h.Pair, now), addressLimit.wait(h.Address, now))
+	if h.Account >= underAttack {
+		wait = max(wait, underAttackPair.wait(h.Pair, now))
 	}
 	return wait
 }
 
-// count adds a failure to every rule's window; l.mu must be held.
-func (l *LoginLimiter) count(email, ip string, now time.Time) {
-	l.gc(now)
-	for i, key := range limiterKeys(email, ip) {
-		w := l.windows[key]
-		if w == nil || now.Sub(w.start) >= loginRules[i].window {
-			w = &window{start: now}
-			l.windows[key] = w
-		}
-		w.failures++
-	}
+// signupQuery asks for what signupWait needs.
+func signupQuery(now time.Time) AttemptQuery {
+	return AttemptQuery{AddressSince: now.Add(-signupLimit.window), PairSince: now, AccountSince: now}
 }
 
-// Refund takes back the attempt Begin counted, for a login that succeeded,
-// so good sign-ins never use up an address's or an account's budget.
-func (l *LoginLimiter) Refund(email, ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, key := range limiterKeys(email, ip)[1:] {
-		if w := l.windows[key]; w != nil && w.failures > 0 {
-			w.failures--
-		}
-	}
+// signupWait returns how long the address must wait before another
+// sign-up, or 0.
+func signupWait(h AttemptHistory, now time.Time) time.Duration {
+	return signupLimit.wait(h.Address, now)
 }
 
-// Succeed clears the account-and-address counter after a good login.
-func (l *LoginLimiter) Succeed(email, ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.windows, limiterKeys(email, ip)[0])
+// countAttempt records a before the work it guards, in a transaction
+// holding the address's lock. When wait finds a limit reached it returns a
+// RateLimited error with msg, and the rollback leaves the refused attempt
+// uncounted.
+func (s *Service) countAttempt(ctx context.Context, a Attempt, q AttemptQuery, wait func(AttemptHistory, time.Time) time.Duration, msg string) error {
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Attempts.LockAddress(ctx, a.Kind, a.IP); err != nil {
+			return err
+		}
+		h, err := s.Attempts.Record(ctx, a, q)
+		if err != nil {
+			return err
+		}
+		if d := wait(h, a.At); d > 0 {
+			return apperr.RateLimited(msg, d)
+		}
+		return nil
+	})
 }
 
-// gc drops expired windows at most once a minute so memory stays bounded.
-func (l *LoginLimiter) gc(now time.Time) {
-	if now.Sub(l.lastGC) < time.Minute {
-		return
-	}
-	l.lastGC = now
-	for k, w := range l.windows {
-		if now.Sub(w.start) >= time.Hour {
-			delete(l.windows, k)
+// PurgeAttempts deletes the attempts older than every limit's window at now.
+func (s *Service) PurgeAttempts(ctx context.Context, now time.Time) (int64, error) {
+	return s.Attempts.Purge(ctx, now.Add(-attemptRetention))
+}
+
+// attemptAccount is the account key of an email: bounded, and valid text
+// for the database whatever the client sent.
+func attemptAccount(email string) string {
+	return truncate(strings.ToValidUTF8(strings.ReplaceAll(email, "\x00", ""), "?"), 320)
+}
+
+// attemptAddress is the address key of a client address. An IPv6 client
+// usually holds a whole /64, so the limits apply to the /64: otherwise
+// each of its addresses would be a fresh one.
+func attemptAddress(ip string) string {
+	if a, err := netip.ParseAddr(ip); err == nil {
+		a = a.Unmap()
+		if a.Is6() {
+			return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 		}
+		return a.String()
 	}
+	return truncate(strings.ToValidUTF8(strings.ReplaceAll(ip, "\x00", ""), "?"), 64)
 }

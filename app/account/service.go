@@ -59,7 +59,7 @@ type Service struct {
 	Tx          TxRunner
 	NewID       func(prefix string) string
 	Now         func() time.Time
-	Limiter     *LoginLimiter
+	Attempts    AttemptStore
 	IdleTimeout time.Duration
 	MaxLifetime time.Duration
 }
@@ -117,10 +117,18 @@ func checkName(fe apperr.FieldErrors, field, v, required string) {
 }
 
 // Signup creates an organization, its owner and its default register,
-// and signs the owner in. It returns the session token for the cookie.
+// and signs the owner in. It returns the session token for the cookie, or
+// a RateLimited error after too many sign-ups from the address (signupLimit).
 func (s *Service) Signup(ctx context.Context, in SignupInput, ua, ip string) (string, error) {
 	nu := NewUserInput{Organization: in.Organization, Name: in.Name, Email: in.Email, Password: in.Password, Role: RoleOwner}
 	if err := nu.Validate(); err != nil {
+		return "", err
+	}
+	// Counted in a transaction of its own, so that a sign-up refused for
+	// an existing email counts too: sign-up cannot test emails in bulk.
+	a := Attempt{Kind: AttemptSignup, IP: attemptAddress(ip), At: s.Now()}
+	if err := s.countAttempt(ctx, a, signupQuery(a.At), signupWait,
+		"Too many sign-ups from your network. Please try again in an hour."); err != nil {
 		return "", err
 	}
 	var token string
@@ -241,14 +249,17 @@ func (s *Service) uniqueSlug(ctx context.Context, name string) (string, error) {
 var ErrBadCredentials = apperr.New(apperr.Unauthenticated, "Incorrect email or password")
 
 // Login checks the credentials and starts a new session (a fresh id, so
-// a session planted before login is never reused). It returns the token.
+// a session planted before login is never reused). It returns the token,
+// or a RateLimited error when the address has failed too often (loginWait).
 func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := s.Now()
-	// Begin counts this attempt as a failure before the password is
-	// checked; a good login takes it back below.
-	if wait := s.Limiter.Begin(email, ip, now); wait > 0 {
-		return "", apperr.RateLimited("Too many sign-in attempts. Please wait a few minutes and try again.", wait)
+	// The attempt counts as a failure before the password is checked, so
+	// concurrent guesses cannot all pass the check; a good login takes it
+	// back below.
+	a := Attempt{Kind: AttemptLogin, Account: attemptAccount(email), IP: attemptAddress(ip), At: s.Now()}
+	if err := s.countAttempt(ctx, a, loginQuery(a.At), loginWait,
+		"Too many sign-in attempts. Please wait a few minutes and try again."); err != nil {
+		return "", err
 	}
 	if email == "" || password == "" || len(password) > MaxPassword*4 || strings.ContainsRune(email, 0) {
 		return "", ErrBadCredentials
@@ -275,8 +286,11 @@ func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (st
 	if len(ms) == 0 {
 		return "", apperr.New(apperr.Forbidden, "This account is not a member of any organization")
 	}
-	s.Limiter.Succeed(email, ip)
-	s.Limiter.Refund(email, ip)
+	// The owner's own typos from this address are forgiven with this
+	// attempt; the address's failures for other accounts still count.
+	if err := s.Attempts.Forget(ctx, AttemptLogin, a.Account, a.IP); err != nil {
+		return "", err
+	}
 	return s.newSession(ctx, u.ID, ms[0].Organization.ID, ms[0].MemberID, ua, ip)
 }
 

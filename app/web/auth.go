@@ -78,11 +78,16 @@ func (s *Server) signup(c *fiber.Ctx) error {
 		Email: c.FormValue("email"), Password: c.FormValue("password"),
 	}
 	token, err := s.Accounts.Signup(c.UserContext(), in, c.Get(fiber.HeaderUserAgent), c.IP())
-	if e, ok := apperr.As(err); ok && e.Code == apperr.Invalid {
-		vm := auth.SignupVM{Organization: in.Organization, Name: in.Name, Email: in.Email, Errors: e.Fields}
+	vm := auth.SignupVM{Organization: in.Organization, Name: in.Name, Email: in.Email}
+	switch e, _ := apperr.As(err); {
+	case apperr.Is(err, apperr.TooManyRequests):
+		setRetryAfter(c, e)
+		vm.Error = e.Message
+		return render(c, fiber.StatusTooManyRequests, auth.SignupPage(s.page(c, "Create your organization", ""), vm))
+	case apperr.Is(err, apperr.Invalid):
+		vm.Errors = e.Fields
 		return render(c, fiber.StatusUnprocessableEntity, auth.SignupPage(s.page(c, "Create your organization", ""), vm))
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	if err := s.startSession(c, token); err != nil {

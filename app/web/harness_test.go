@@ -25,6 +25,7 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
 	"github.com/riskreg/riskreg/app/wire"
+	"github.com/riskreg/riskreg/db"
 	"github.com/riskreg/riskreg/db/dbtest"
 )
 
@@ -54,6 +55,24 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	bdb, dbName := dbtest.NewDB(t)
+	return serveEnv(t, bdb, dbName)
+}
+
+// instance returns a second app on e's database with a connection pool of
+// its own, as another instance behind a load balancer would be.
+func (e *env) instance() *env {
+	e.t.Helper()
+	bdb, err := db.Open(dbtest.DSN(e.dbName))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { bdb.Close() })
+	return serveEnv(e.t, bdb, e.dbName)
+}
+
+// serveEnv serves an app over bdb on a new 127.0.0.1 listener.
+func serveEnv(t *testing.T, bdb *bun.DB, dbName string) *env {
+	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +172,16 @@ type client struct {
 func (e *env) client() *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{e: e, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// clientFrom is a client whose connections come from ip, a loopback
+// address other than 127.0.0.1 (Linux answers on all of 127.0.0.0/8), so
+// the server sees another client address without trusting any header.
+func (e *env) clientFrom(ip string) *client {
+	c := e.client()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	c.http.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
 }
 
 // response is a read response.

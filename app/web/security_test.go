@@ -1123,7 +1123,8 @@ func TestLoginRateLimit(t *testing.T) {
 	if err != nil || ra <= 0 || ra > int((15*time.Minute).Seconds())+1 {
 		t.Errorf("Retry-After %q, want seconds in (0, 901]", res.Header.Get("Retry-After"))
 	}
-	// The right password is refused while blocked, from a spoofed address too.
+	// The right password is refused to the address that failed, even with
+	// a spoofed forwarding header (a correct guess cannot skip the count).
 	for _, xff := range []string{"", "203.0.113.9"} {
 		good := e.client().noRedirect()
 		res := good.postForm("/login", url.Values{"email": {"owner@brute.example"}, "password": {testPassword}}, "X-Forwarded-For", xff)
@@ -1146,9 +1147,10 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 // TestLoginRateLimitConcurrent: a burst of parallel guesses must not get
-// past the limit (ASVS: at most the limit is processed per window). The
-// limiter is checked before the ~30 ms password hash and counts the
-// failure after it, so requests in flight together all pass the check.
+// past the limit (ASVS: at most the limit is processed per window). Each
+// attempt is counted, under the address's lock in PostgreSQL, before the
+// ~30 ms password hash, so requests in flight together cannot all pass
+// the check.
 func TestLoginRateLimitConcurrent(t *testing.T) {
 	e := newEnv(t)
 	e.signup("Burst Org", "owner@burst.example")

@@ -25,7 +25,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	events := &db.EventStore{DB: bdb}
 	accounts := &account.Service{
 		Store: &db.AccountStore{DB: bdb}, Registers: registers, Tx: tx, NewID: db.NewID, Now: time.Now,
-		Limiter: account.NewLoginLimiter(), IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
+		Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Events: events, Tx: tx, NewID: db.NewID, Now: time.Now}

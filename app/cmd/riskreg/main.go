@@ -239,7 +239,8 @@ func prepareSchema(ctx context.Context, bdb *bun.DB, migrate bool, log *slog.Log
 	return nil
 }
 
-// purge deletes expired sessions, and Idempotency-Key responses past their
+// purge deletes expired sessions, sign-in and sign-up attempts older than
+// the rate limits' windows, and Idempotency-Key responses past their
 // retention, every hour.
 func purge(ctx context.Context, svc web.Services, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
@@ -250,6 +251,11 @@ func purge(ctx context.Context, svc web.Services, log *slog.Logger) {
 			log.Warn("purge sessions", "err", err)
 		} else if n > 0 {
 			log.Info("purged expired sessions", "count", n)
+		}
+		if n, err := svc.Accounts.PurgeAttempts(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("purge login attempts", "err", err)
+		} else if n > 0 {
+			log.Info("purged login attempts", "count", n)
 		}
 		if n, err := svc.Idempotency.Purge(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("purge idempotency keys", "err", err)
