@@ -27,7 +27,7 @@ import (
 func Open(dsn string) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open database: parse DATABASE_URL: %w", err)
+		return nil, fmt.Errorf("open database: parse the database URL: %w", err)
 	}
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(20)
@@ -118,25 +118,4 @@ func isConnError(err error) bool {
 	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such file or directory") ||
 		strings.Contains(msg, "broken pipe") || strings.Contains(msg, "conn closed") ||
 		strings.Contains(msg, "bad connection") || errors.Is(err, context.DeadlineExceeded)
-}
-
-// EnsureDatabase creates database name on the server behind adminDSN
-// (a connection to an existing database) when it does not exist.
-func EnsureDatabase(ctx context.Context, adminDSN, name string) error {
-	conn, err := pgx.Connect(ctx, adminDSN)
-	if err != nil {
-		return fmt.Errorf("ensure database %s: %w", name, err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return fmt.Errorf("ensure database %s: %w", name, err)
-	}
-	if exists {
-		return nil
-	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %s: %w", name, err)
-	}
-	return nil
 }

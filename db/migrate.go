@@ -125,17 +125,19 @@ func MigrateStatus(ctx context.Context, db *bun.DB) ([]MigrationStatus, error) {
 }
 
 // Pending returns the number of migrations not yet applied, without
-// creating any table.
+// creating any table. For a role that may not read the migrations table
+// (the app's role before the migration that grants it), every migration is
+// pending.
 func Pending(ctx context.Context, db *bun.DB) (int, error) {
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(fs.FS(migrations.FS)); err != nil {
 		return 0, fmt.Errorf("discover migrations: %w", err)
 	}
-	var exists bool
-	if err := db.QueryRowContext(ctx, "SELECT to_regclass('bun_migrations') IS NOT NULL").Scan(&exists); err != nil {
+	var readable bool
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(has_table_privilege(to_regclass('bun_migrations'), 'SELECT'), false)").Scan(&readable); err != nil {
 		return 0, fmt.Errorf("check schema: %w", err)
 	}
-	if !exists {
+	if !readable {
 		return len(ms.Sorted()), nil
 	}
 	status, err := migrate.NewMigrator(db, ms).MigrationsWithStatus(ctx)

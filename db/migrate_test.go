@@ -11,7 +11,8 @@ import (
 
 func TestMigrateConcurrentlyDownAndStatus(t *testing.T) {
 	ctx := context.Background()
-	tmpl, name := dbtest.NewDB(t) // already migrated; roll it back to empty first
+	_, name := dbtest.NewDB(t) // already migrated; roll it back to empty first
+	tmpl := dbtest.OwnerDB(t, name)
 	for {
 		rolled, err := db.MigrateDown(ctx, tmpl)
 		if err != nil {
@@ -24,6 +25,11 @@ func TestMigrateConcurrentlyDownAndStatus(t *testing.T) {
 	if n, err := db.Pending(ctx, tmpl); err != nil || n == 0 {
 		t.Fatalf("pending after rollback = %d, %v", n, err)
 	}
+	// Rolled back, the owner gives the app's role nothing by default.
+	var defaults int
+	if err := tmpl.QueryRowContext(ctx, "SELECT count(*) FROM pg_default_acl").Scan(&defaults); err != nil || defaults != 0 {
+		t.Fatalf("default privileges after rollback: %d, %v; want none", defaults, err)
+	}
 	// Six instances migrate at once: all succeed, the migrations run once.
 	var wg sync.WaitGroup
 	applied := make([][]string, 6)
@@ -32,7 +38,7 @@ func TestMigrateConcurrentlyDownAndStatus(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bdb, err := db.Open(dbtest.DSN(name))
+			bdb, err := db.Open(dbtest.OwnerDSN(name))
 			if err != nil {
 				errs[i] = err
 				return
@@ -63,5 +69,14 @@ func TestMigrateConcurrentlyDownAndStatus(t *testing.T) {
 	}
 	if n, _ := db.Pending(ctx, tmpl); n != 0 {
 		t.Fatalf("pending = %d after migrating", n)
+	}
+	// Migrated again, the app's role reads and writes as before.
+	app, err := db.Open(dbtest.DSN(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if _, err := app.ExecContext(ctx, "INSERT INTO organizations (id, name, slug) VALUES ('org_x', 'X', 'x')"); err != nil {
+		t.Fatalf("the app's role after migrating down and up: %v", err)
 	}
 }

@@ -21,7 +21,8 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 type fixture struct {
-	DB       *bun.DB
+	DB       *bun.DB // as the app's role
+	Name     string  // the database's name
 	Accounts *account.Service
 	Risks    *risk.Service
 	Events   *db.EventStore
@@ -29,7 +30,7 @@ type fixture struct {
 
 // newFixture builds the services over a fresh database; hooks see every query.
 func newFixture(t *testing.T, hooks ...bun.QueryHook) *fixture {
-	bdb, _ := dbtest.NewDB(t)
+	bdb, name := dbtest.NewDB(t)
 	for _, h := range hooks {
 		bdb = bdb.WithQueryHook(h)
 	}
@@ -37,7 +38,7 @@ func newFixture(t *testing.T, hooks ...bun.QueryHook) *fixture {
 	regs := &db.RegisterStore{DB: bdb}
 	ev := &db.EventStore{DB: bdb}
 	return &fixture{
-		DB: bdb,
+		DB: bdb, Name: name,
 		Accounts: &account.Service{Store: &db.AccountStore{DB: bdb}, Registers: regs, Tx: tx, NewID: db.NewID, Now: time.Now,
 			Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: time.Hour, MaxLifetime: 12 * time.Hour},
 		Risks: &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: regs, Plans: &db.PlanStore{DB: bdb},
@@ -159,13 +160,16 @@ func TestEveryChangeWritesOneEvent(t *testing.T) {
 	}
 }
 
+// TestEventsAreAppendOnly: the triggers refuse even the owner of the schema
+// (the app's role is refused before them: privileges_test.go).
 func TestEventsAreAppendOnly(t *testing.T) {
 	f := newFixture(t)
 	a := f.tenant(t, "Alpha")
 	f.create(t, a, risk.Input{Title: "x"})
 	ctx := context.Background()
+	owner := dbtest.OwnerDB(t, f.Name)
 	for _, sql := range []string{"UPDATE events SET actor_name = 'forged'", "DELETE FROM events", "TRUNCATE events"} {
-		_, err := f.DB.ExecContext(ctx, sql)
+		_, err := owner.ExecContext(ctx, sql)
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: err = %v, want refusal", sql, err)
 		}

@@ -17,7 +17,8 @@ type Config struct {
 	Env                string        // APP_ENV: development (default) or production
 	Addr               string        // ADDR: listen address, default 127.0.0.1:8080
 	BaseURL            string        // BASE_URL: public origin, default http://ADDR
-	DatabaseURL        string        // DATABASE_URL: empty = embedded PostgreSQL under DataDir
+	DatabaseURL        string        // DATABASE_URL: the app's role; empty = embedded PostgreSQL under DataDir
+	MigrateDatabaseURL string        // MIGRATE_DATABASE_URL: the schema owner, for migrations; empty = DatabaseURL
 	DataDir            string        // DATA_DIR: default .data
 	SessionSecret      string        // SESSION_SECRET: ≥ 32 characters; required in production
 	LogLevel           slog.Level    // LOG_LEVEL: debug, info, warn, error
@@ -25,6 +26,16 @@ type Config struct {
 	SessionMaxLifetime time.Duration // SESSION_MAX_LIFETIME: default 12h
 	RequestTimeout     time.Duration // REQUEST_TIMEOUT: default 30s
 	TrustedProxies     []string      // TRUSTED_PROXIES: comma-separated IPs/CIDRs whose X-Forwarded-For is believed
+}
+
+// MigrationURL returns the database URL migrations run on: the schema
+// owner's MIGRATE_DATABASE_URL, else DATABASE_URL (which then gives the app
+// the owner's rights); empty for the embedded database.
+func (c *Config) MigrationURL() string {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL
+	}
+	return c.DatabaseURL
 }
 
 // Production reports whether APP_ENV is production.
@@ -55,11 +66,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		Env:                get("APP_ENV", "development"),
 		Addr:               get("ADDR", "127.0.0.1:8080"),
 		DatabaseURL:        get("DATABASE_URL", ""),
+		MigrateDatabaseURL: get("MIGRATE_DATABASE_URL", ""),
 		DataDir:            get("DATA_DIR", ".data"),
 		SessionSecret:      getenv("SESSION_SECRET"),
 		SessionIdleTimeout: dur("SESSION_IDLE_TIMEOUT", "1h"),
 		SessionMaxLifetime: dur("SESSION_MAX_LIFETIME", "12h"),
 		RequestTimeout:     dur("REQUEST_TIMEOUT", "30s"),
+	}
+	if c.MigrateDatabaseURL != "" && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("MIGRATE_DATABASE_URL: needs DATABASE_URL (the embedded database makes its own roles)"))
 	}
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("APP_ENV: want development or production, got %q", c.Env))

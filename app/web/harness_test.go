@@ -71,7 +71,7 @@ func (e *env) instance() *env {
 }
 
 // serveEnv serves an app over bdb on a new 127.0.0.1 listener.
-func serveEnv(t *testing.T, bdb *bun.DB, dbName string) *env {
+func serveEnv(t testing.TB, bdb *bun.DB, dbName string) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {

@@ -17,7 +17,7 @@ func setConnections(t *testing.T, e *env, allow bool) {
 	t.Helper()
 	name := e.dbName
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbtest.DSN("postgres"))
+	conn, err := pgx.Connect(ctx, dbtest.AdminDSN("postgres"))
 	if err != nil {
 		t.Fatal(err)
 	}

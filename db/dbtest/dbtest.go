@@ -1,6 +1,8 @@
 // Package dbtest gives tests a real, throwaway PostgreSQL: one fast
-// cluster per test binary, a migrated template database, and a fresh
-// database cloned from it for every test.
+// cluster per test binary, a template database migrated as the owner role,
+// and a fresh database cloned from it for every test. Tests connect as the
+// app's role, as riskreg does in production, so every test also proves that
+// the privileges the migrations grant are enough.
 package dbtest
 
 import (
@@ -67,10 +69,10 @@ func admin(ctx context.Context, sql string) error {
 }
 
 func prepareTemplate(ctx context.Context) error {
-	if err := admin(ctx, "CREATE DATABASE "+template); err != nil {
+	if err := cluster.CreateDatabase(ctx, template); err != nil {
 		return fmt.Errorf("create template: %w", err)
 	}
-	bdb, err := db.Open(cluster.DSN(template))
+	bdb, err := db.Open(OwnerDSN(template))
 	if err != nil {
 		return err
 	}
@@ -82,19 +84,28 @@ func prepareTemplate(ctx context.Context) error {
 	return admin(ctx, "ALTER DATABASE "+template+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
 }
 
-// DSN returns the connection string of database name in the test cluster.
-func DSN(name string) string { return cluster.DSN(name) }
+// DSN returns the connection string of database name in the test cluster
+// as the app's role (devdb.AppRole): what DATABASE_URL is.
+func DSN(name string) string { return cluster.RoleDSN(devdb.AppRole, name) }
 
-// NewDB returns a migrated database of its own for the test, dropped
-// when the test ends.
+// OwnerDSN returns the connection string of database name as the owner of
+// the schema (devdb.OwnerRole): what MIGRATE_DATABASE_URL is.
+func OwnerDSN(name string) string { return cluster.RoleDSN(devdb.OwnerRole, name) }
+
+// AdminDSN returns the connection string of database name as the
+// superuser, for what only it may do (closing a database to connections).
+func AdminDSN(name string) string { return cluster.DSN(name) }
+
+// NewDB returns a migrated database of its own for the test, connected as
+// the app's role, and its name; the database is dropped when the test ends.
 func NewDB(t testing.TB) (*bun.DB, string) {
 	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), counter.Add(1))
-	if err := admin(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+	if err := admin(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template+" OWNER "+devdb.OwnerRole); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	bdb, err := db.Open(cluster.DSN(name))
+	bdb, err := db.Open(DSN(name))
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
@@ -105,4 +116,17 @@ func NewDB(t testing.TB) (*bun.DB, string) {
 		}
 	})
 	return bdb, name
+}
+
+// OwnerDB connects to the test's database name as the owner of the schema,
+// for what the app's role may not do (migrations, ANALYZE); the connection
+// is closed when the test ends.
+func OwnerDB(t testing.TB, name string) *bun.DB {
+	t.Helper()
+	bdb, err := db.Open(OwnerDSN(name))
+	if err != nil {
+		t.Fatalf("open test database as the owner: %v", err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	return bdb
 }

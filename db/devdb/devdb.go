@@ -12,6 +12,12 @@
 // without port collisions. Authentication is "trust" for the OS user that owns
 // the socket; the socket itself is mode 0700.
 //
+// CreateDatabase makes the two roles riskreg runs as: OwnerRole, which owns
+// the database and its schema and runs the migrations, and AppRole, which
+// owns nothing and gets only what the migrations grant it. Trust lets anyone
+// who reaches the socket connect as any role, so the roles bound what the
+// app's SQL can do, not what a local user with access to the socket can.
+//
 // The server binaries come from the local machine (see FindBinaries); nothing
 // is downloaded.
 //
@@ -231,12 +237,18 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	return c, nil
 }
 
-// DSN returns a connection URL for database dbname on this cluster, usable by
-// pgx and psql:
+// DSN returns a connection URL for database dbname on this cluster as the
+// superuser postgres, usable by pgx and psql:
 //
 //	postgres://postgres@/<dbname>?host=<socketdir>&port=5432&sslmode=disable
 func (c *Cluster) DSN(dbname string) string {
-	return "postgres://postgres@/" + escapeURL(dbname, false) +
+	return c.RoleDSN("postgres", dbname)
+}
+
+// RoleDSN returns a connection URL for database dbname as role (OwnerRole,
+// AppRole or the superuser postgres).
+func (c *Cluster) RoleDSN(role, dbname string) string {
+	return "postgres://" + escapeURL(role, false) + "@/" + escapeURL(dbname, false) +
 		"?host=" + escapeURL(c.sockDir, true) +
 		"&port=" + strconv.Itoa(port) +
 		"&sslmode=disable"

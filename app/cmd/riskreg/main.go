@@ -104,48 +104,64 @@ func newLogger(cfg *config.Config, out io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: cfg.LogLevel}))
 }
 
-// database opens DATABASE_URL, or starts the embedded PostgreSQL under
-// DATA_DIR when it is unset. stop releases both.
+// databases are where a command's connections go: the app's role for
+// reading and writing data, the schema owner for migrations.
+type databases struct {
+	AppURL   string // DATABASE_URL, or the embedded database as devdb.AppRole
+	OwnerURL string // MIGRATE_DATABASE_URL or else DATABASE_URL, or the embedded database as devdb.OwnerRole
+	Embedded bool
+	cluster  *devdb.Cluster
+}
+
+// startDatabases takes DATABASE_URL and MIGRATE_DATABASE_URL, or, when
+// DATABASE_URL is unset, starts the embedded PostgreSQL under DATA_DIR and
+// creates its roles and database. Stop releases the embedded one.
 //
-// attach lets a short command (migrate, seed, user, apikey) use the
+// attach lets a short command (migrate, seed, user, apikey, import) use the
 // embedded PostgreSQL of a running `riskreg serve`; serve itself refuses to
 // start a second copy.
-func database(ctx context.Context, cfg *config.Config, log *slog.Logger, attach bool) (bdb *bun.DB, embedded bool, stop func(), err error) {
-	dsn := cfg.DatabaseURL
-	var cluster *devdb.Cluster
-	if dsn == "" {
-		embedded = true
-		cluster, err = devdb.Start(ctx, devdb.Options{
-			Dir:    filepath.Join(cfg.DataDir, "postgres"),
-			Logf:   func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
-			Attach: attach,
-		})
-		if err != nil {
-			return nil, false, nil, fmt.Errorf("start the embedded PostgreSQL: %w", err)
-		}
-		if err := db.EnsureDatabase(ctx, cluster.DSN("postgres"), "riskreg"); err != nil {
-			_ = cluster.Stop()
-			return nil, false, nil, err
-		}
-		dsn = cluster.DSN("riskreg")
+func startDatabases(ctx context.Context, cfg *config.Config, log *slog.Logger, attach bool) (*databases, error) {
+	if cfg.DatabaseURL != "" {
+		return &databases{AppURL: cfg.DatabaseURL, OwnerURL: cfg.MigrationURL()}, nil
 	}
-	bdb, err = db.Open(dsn)
-	if err == nil {
-		err = pingWithRetry(ctx, bdb)
-	}
-	stop = func() {
-		if bdb != nil {
-			_ = bdb.Close()
-		}
-		if cluster != nil {
-			_ = cluster.Stop()
-		}
-	}
+	cluster, err := devdb.Start(ctx, devdb.Options{
+		Dir:    filepath.Join(cfg.DataDir, "postgres"),
+		Logf:   func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
+		Attach: attach,
+	})
 	if err != nil {
-		stop()
-		return nil, false, nil, err
+		return nil, fmt.Errorf("start the embedded PostgreSQL: %w", err)
 	}
-	return bdb, embedded, stop, nil
+	if err := cluster.CreateDatabase(ctx, "riskreg"); err != nil {
+		_ = cluster.Stop()
+		return nil, err
+	}
+	return &databases{
+		AppURL:   cluster.RoleDSN(devdb.AppRole, "riskreg"),
+		OwnerURL: cluster.RoleDSN(devdb.OwnerRole, "riskreg"),
+		Embedded: true,
+		cluster:  cluster,
+	}, nil
+}
+
+// Stop stops the embedded PostgreSQL if this process started it.
+func (d *databases) Stop() {
+	if d.cluster != nil {
+		_ = d.cluster.Stop()
+	}
+}
+
+// open connects to url and waits for the database to answer.
+func open(ctx context.Context, url string) (*bun.DB, error) {
+	bdb, err := db.Open(url)
+	if err != nil {
+		return nil, err
+	}
+	if err := pingWithRetry(ctx, bdb); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return bdb, nil
 }
 
 func pingWithRetry(ctx context.Context, bdb *bun.DB) error {
@@ -172,14 +188,26 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 		return err
 	}
 	log := newLogger(cfg, out)
-	bdb, embedded, stop, err := database(ctx, cfg, log, false)
+	dbs, err := startDatabases(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
-	defer stop()
-
-	if err := prepareSchema(ctx, bdb, embedded || *migrateFlag, log); err != nil {
+	defer dbs.Stop()
+	bdb, err := open(ctx, dbs.AppURL)
+	if err != nil {
 		return err
+	}
+	defer bdb.Close()
+	embedded := dbs.Embedded
+
+	if err := prepareSchema(ctx, dbs, bdb, embedded || *migrateFlag, log); err != nil {
+		return err
+	}
+	if can, err := db.CanRewriteEvents(ctx, bdb); err != nil {
+		return err
+	} else if can {
+		log.Warn("the database role of DATABASE_URL can rewrite the audit trail (a superuser, or the owner of the tables): " +
+			"run the app as riskreg_app and migrations as the owner with MIGRATE_DATABASE_URL (README, Security)")
 	}
 
 	svc := wire.Services(cfg, bdb)
@@ -218,18 +246,27 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 	return nil
 }
 
-// prepareSchema applies pending migrations when migrate is set (the
-// embedded database, or --migrate); otherwise it refuses to go on with an
-// out-of-date schema, so an old binary never runs against a newer one.
-func prepareSchema(ctx context.Context, bdb *bun.DB, migrate bool, log *slog.Logger) error {
+// prepareSchema applies pending migrations as the schema owner when migrate
+// is set (the embedded database, or --migrate); otherwise it refuses to go
+// on with an out-of-date schema, so an old binary never runs against a
+// newer one. app is the app's connection.
+func prepareSchema(ctx context.Context, dbs *databases, app *bun.DB, migrate bool, log *slog.Logger) error {
 	if migrate {
-		applied, err := db.MigrateUp(ctx, bdb)
+		owner := app
+		if dbs.OwnerURL != dbs.AppURL {
+			var err error
+			if owner, err = open(ctx, dbs.OwnerURL); err != nil {
+				return err
+			}
+			defer owner.Close()
+		}
+		applied, err := db.MigrateUp(ctx, owner)
 		if err == nil && len(applied) > 0 {
 			log.Info("migrations applied", "migrations", applied)
 		}
 		return err
 	}
-	n, err := db.Pending(ctx, bdb)
+	n, err := db.Pending(ctx, app)
 	if err != nil {
 		return err
 	}
@@ -274,11 +311,16 @@ func migrateCmd(ctx context.Context, cfg *config.Config, args []string, out io.W
 	if len(args) != 1 {
 		return errors.New("usage: riskreg migrate up|down|status")
 	}
-	bdb, _, stop, err := database(ctx, cfg, newLogger(cfg, io.Discard), true)
+	dbs, err := startDatabases(ctx, cfg, newLogger(cfg, io.Discard), true)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer dbs.Stop()
+	bdb, err := open(ctx, dbs.OwnerURL)
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
 	switch args[0] {
 	case "up":
 		applied, err := db.MigrateUp(ctx, bdb)
@@ -327,15 +369,25 @@ type cli struct {
 	DB *bun.DB
 }
 
-// openMigrated opens the database for a CLI command that needs the
-// current schema: the embedded one is migrated, an external one must be.
+// openMigrated opens the database as the app's role for a CLI command that
+// needs the current schema: the embedded one is migrated, an external one
+// must be.
 func openMigrated(ctx context.Context, cfg *config.Config) (*cli, func(), error) {
 	log := newLogger(cfg, io.Discard)
-	bdb, embedded, stop, err := database(ctx, cfg, log, true)
+	dbs, err := startDatabases(ctx, cfg, log, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := prepareSchema(ctx, bdb, embedded, log); err != nil {
+	bdb, err := open(ctx, dbs.AppURL)
+	if err != nil {
+		dbs.Stop()
+		return nil, nil, err
+	}
+	stop := func() {
+		_ = bdb.Close()
+		dbs.Stop()
+	}
+	if err := prepareSchema(ctx, dbs, bdb, dbs.Embedded, log); err != nil {
 		stop()
 		return nil, nil, err
 	}
