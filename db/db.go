@@ -73,6 +73,12 @@ func NewID(prefix string) string {
 	return prefix + "_" + string(b)
 }
 
+// validText reports whether PostgreSQL can receive s as text: Bun cannot
+// send a NUL byte, and text must be UTF-8.
+func validText(s string) bool {
+	return !strings.ContainsRune(s, 0) && utf8.ValidString(s)
+}
+
 // validKey reports whether s can be an id: ids never hold NUL bytes (which
 // Bun cannot send) and are short, so anything else is simply not found.
 func validKey(s string) bool {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -13,20 +14,30 @@ type EventStore struct{ DB *bun.DB }
 
 // Append inserts an event; call it in the transaction of the change.
 func (s *EventStore) Append(ctx context.Context, e *audit.Event) error {
-	changes := e.Changes
-	if changes == nil {
-		changes = []audit.Change{}
-	}
-	row := &eventRow{
-		OrganizationID: e.OrganizationID, EntityType: e.EntityType, EntityID: e.EntityID, EntityLabel: e.EntityLabel,
-		Action: e.Action, ActorMemberID: nullable(e.Actor.MemberID), ActorAPIKeyID: nullable(e.Actor.APIKeyID),
-		ActorName: e.Actor.Name, Changes: changes, Snapshot: e.Snapshot, CreatedAt: e.CreatedAt,
-	}
+	row := eventRowOf(e)
 	_, err := idb(ctx, s.DB).NewInsert().Model(row).Returning("id").Exec(ctx)
 	if err != nil {
 		return dbErr("append event", err)
 	}
 	e.ID = row.ID
+	return nil
+}
+
+// AppendMany inserts events, batchRows to a statement; call it in the
+// transaction of the changes.
+func (s *EventStore) AppendMany(ctx context.Context, es []*audit.Event) error {
+	for batch := range slices.Chunk(es, batchRows) {
+		rows := make([]*eventRow, len(batch))
+		for i, e := range batch {
+			rows[i] = eventRowOf(e)
+		}
+		if _, err := idb(ctx, s.DB).NewInsert().Model(&rows).Returning("id").Exec(ctx); err != nil {
+			return dbErr("append events", err)
+		}
+		for i, e := range batch {
+			e.ID = rows[i].ID
+		}
+	}
 	return nil
 }
 
@@ -53,4 +64,16 @@ func (s *EventStore) latest(ctx context.Context, limit int, where string, args .
 		out[i] = rows[i].toDomain()
 	}
 	return out, nil
+}
+
+func eventRowOf(e *audit.Event) *eventRow {
+	changes := e.Changes
+	if changes == nil {
+		changes = []audit.Change{}
+	}
+	return &eventRow{
+		OrganizationID: e.OrganizationID, EntityType: e.EntityType, EntityID: e.EntityID, EntityLabel: e.EntityLabel,
+		Action: e.Action, ActorMemberID: nullable(e.Actor.MemberID), ActorAPIKeyID: nullable(e.Actor.APIKeyID),
+		ActorName: e.Actor.Name, Changes: changes, Snapshot: e.Snapshot, CreatedAt: e.CreatedAt,
+	}
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -23,6 +24,63 @@ func (s *RiskStore) NextNumber(ctx context.Context, orgID string) (int64, error)
 	var n int64
 	err := idb(ctx, s.DB).NewRaw("UPDATE organizations SET risk_seq = risk_seq + 1 WHERE id = ? RETURNING risk_seq", orgID).Scan(ctx, &n)
 	return n, dbErr("next risk number", err)
+}
+
+// ReserveNumbers advances the organization's risk counter by n in one
+// statement and returns the first of the n numbers. Outside a transaction
+// the row lock lasts for this statement only.
+func (s *RiskStore) ReserveNumbers(ctx context.Context, orgID string, n int) (int64, error) {
+	var first int64
+	err := idb(ctx, s.DB).NewRaw("UPDATE organizations SET risk_seq = risk_seq + ? WHERE id = ? RETURNING risk_seq - ? + 1", n, orgID, n).Scan(ctx, &first)
+	return first, dbErr("reserve risk numbers", err)
+}
+
+// batchRows is the most rows one multi-row statement writes, so that a
+// statement's text stays a few megabytes at most.
+const batchRows = 1000
+
+// InsertMany stores new risks, batchRows to a statement.
+func (s *RiskStore) InsertMany(ctx context.Context, rs []*risk.Risk) error {
+	for batch := range slices.Chunk(rs, batchRows) {
+		rows := make([]*riskRow, len(batch))
+		for i, r := range batch {
+			rows[i] = riskRowOf(r)
+		}
+		if _, err := idb(ctx, s.DB).NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return dbErr("insert risks", err)
+		}
+	}
+	return nil
+}
+
+// riskUpdateColumns are the columns an update writes.
+var riskUpdateColumns = []string{
+	"register_id", "title", "description", "category", "department", "status", "probability", "impact",
+	"residual_probability", "residual_impact", "inherent_level", "residual_level", "assignee_id",
+	"closure_reason", "closed_at", "due_date", "next_review_date", "tags", "source", "source_id",
+	"version", "updated_by", "updated_at",
+}
+
+// UpdateMany writes every risk of rs whose stored version is r.Version-1,
+// batchRows to an UPDATE … FROM (VALUES …) statement; when a stored version
+// differs it returns a Conflict, and the caller must roll back what was
+// written.
+func (s *RiskStore) UpdateMany(ctx context.Context, rs []*risk.Risk) error {
+	for batch := range slices.Chunk(rs, batchRows) {
+		rows := make([]*riskRow, len(batch))
+		for i, r := range batch {
+			rows[i] = riskRowOf(r)
+		}
+		res, err := idb(ctx, s.DB).NewUpdate().Model(&rows).Column(riskUpdateColumns...).Bulk().
+			Where("r.version = _data.version - 1").Exec(ctx)
+		if err != nil {
+			return dbErr("update risks", err)
+		}
+		if n, _ := res.RowsAffected(); n != int64(len(rows)) {
+			return apperr.New(apperr.Conflict, "A risk was changed by someone else")
+		}
+	}
+	return nil
 }
 
 // Insert stores a new risk.
@@ -89,6 +147,28 @@ func (s *RiskStore) Get(ctx context.Context, orgID, idOrIdentifier string, forUp
 		}
 	}
 	return row.toDomain(), nil
+}
+
+// GetMany returns the organization's risks with these numbers, keyed by
+// number, from one query; forUpdate locks them in number order, so that
+// two transactions locking overlapping sets cannot deadlock.
+func (s *RiskStore) GetMany(ctx context.Context, orgID string, numbers []int64, forUpdate bool) (map[int64]*risk.Risk, error) {
+	out := make(map[int64]*risk.Risk, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	var rows []riskRow
+	q := s.selectRisks(ctx).Where("r.organization_id = ?", orgID).Where("r.number IN (?)", bun.In(numbers)).OrderExpr("r.number")
+	if forUpdate {
+		q = q.For("UPDATE OF r")
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, dbErr("get risks", err)
+	}
+	for i := range rows {
+		out[rows[i].Number] = rows[i].toDomain()
+	}
+	return out, nil
 }
 
 // sortColumns maps the allowlisted sort keys to SQL; nothing from input

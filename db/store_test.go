@@ -29,7 +29,7 @@ type fixture struct {
 }
 
 // newFixture builds the services over a fresh database; hooks see every query.
-func newFixture(t *testing.T, hooks ...bun.QueryHook) *fixture {
+func newFixture(t testing.TB, hooks ...bun.QueryHook) *fixture {
 	bdb, name := dbtest.NewDB(t)
 	for _, h := range hooks {
 		bdb = bdb.WithQueryHook(h)
@@ -53,7 +53,7 @@ type tenant struct {
 	Actor audit.Actor
 }
 
-func (f *fixture) tenant(t *testing.T, name string) tenant {
+func (f *fixture) tenant(t testing.TB, name string) tenant {
 	t.Helper()
 	ctx := context.Background()
 	email := strings.ToLower(strings.ReplaceAll(name, " ", "")) + "@example.com"

@@ -31,6 +31,9 @@ type Store interface {
 	// Memberships lists the user's organizations, oldest first.
 	Memberships(ctx context.Context, userID string) ([]Membership, error)
 	Members(ctx context.Context, orgID string) ([]Member, error)
+	// MembersByEmail returns the organization's members whose email is one
+	// of emails (lower case), from one query.
+	MembersByEmail(ctx context.Context, orgID string, emails []string) ([]Member, error)
 	CreateSession(ctx context.Context, s *Session) error
 	// Session returns the session with the hashed id joined with its
 	// user, organization and role.
@@ -393,20 +396,27 @@ func (s *Service) Members(ctx context.Context, orgID string) ([]Member, error) {
 	return s.Store.Members(ctx, orgID)
 }
 
-// MemberIDByEmail returns the id of the organization's member with this
-// email address (case-insensitive), or "" when there is none; a member of
-// another organization is never found.
-func (s *Service) MemberIDByEmail(ctx context.Context, orgID, email string) (string, error) {
-	ms, err := s.Store.Members(ctx, orgID)
+// MembersByEmail returns the organization's members with these email
+// addresses (any case) as people keyed by lower-case address, from one
+// query; an address without a member, or with a member of another
+// organization only, is absent.
+func (s *Service) MembersByEmail(ctx context.Context, orgID string, emails []string) (map[string]risk.Person, error) {
+	out := make(map[string]risk.Person, len(emails))
+	if len(emails) == 0 {
+		return out, nil
+	}
+	lower := make([]string, len(emails))
+	for i, e := range emails {
+		lower[i] = strings.ToLower(strings.TrimSpace(e))
+	}
+	ms, err := s.Store.MembersByEmail(ctx, orgID, lower)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, m := range ms {
-		if strings.EqualFold(m.Email, strings.TrimSpace(email)) {
-			return m.ID, nil
-		}
+		out[strings.ToLower(m.Email)] = risk.Person{MemberID: m.ID, Name: m.Name, Email: m.Email}
 	}
-	return "", nil
+	return out, nil
 }
 
 // HashToken returns the hex SHA-256 of a session token.

@@ -12,13 +12,15 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 )
 
-// Columns of an export, in order.
+// Columns of an export, in order. version is the risk's version when it
+// was exported: an import refuses to update a risk whose version has
+// changed since (see risk.Importer).
 var Columns = []string{
 	"identifier", "id", "title", "description", "category", "department", "status",
 	"probability", "impact", "inherent_score", "inherent_level",
 	"residual_probability", "residual_impact", "residual_score", "residual_level",
 	"assignee_email", "assignee_name", "treatment_type", "treatment_description",
-	"open_tasks", "due_date", "tags", "created_at", "updated_at",
+	"open_tasks", "due_date", "tags", "created_at", "updated_at", "version",
 }
 
 // TagSeparator joins the tags of a risk in one cell.
@@ -121,6 +123,7 @@ func (w *Writer) Write(rec *Record) error {
 	b[21] = SafeCell(strings.Join(r.Tags, TagSeparator))
 	b[22] = r.CreatedAt.UTC().Format(time.RFC3339)
 	b[23] = r.UpdatedAt.UTC().Format(time.RFC3339)
+	b[24] = strconv.Itoa(r.Version)
 	return writeRecord(w.w, b)
 }
 

@@ -3,6 +3,7 @@ package csvio
 import (
 	"bytes"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestWriterNeutralisesAndParses(t *testing.T) {
 	m := risk.DefaultMatrix()
 	due := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
 	for i, s := range evil {
-		r := &risk.Risk{Number: int64(i + 1), ID: "id", Title: s, Description: s, Category: "technology", Status: "open",
+		r := &risk.Risk{Number: int64(i + 1), ID: "id", Version: i + 3, Title: s, Description: s, Category: "technology", Status: "open",
 			Probability: 3, Impact: 4, ResidualProbability: 1, ResidualImpact: 2, InherentLevel: &lvl, DueDate: &due,
 			Tags: []string{s, "b"}, Assignee: &risk.Person{Name: s, Email: "a@example.com"}}
 		if err := w.Write(&Record{Risk: r, Matrix: &m, TreatmentType: "mitigate", TreatmentDescription: s, OpenTasks: 2}); err != nil {
@@ -84,7 +85,8 @@ func TestWriterNeutralisesAndParses(t *testing.T) {
 			t.Errorf("tags = %q", rec[col["tags"]])
 		}
 		if rec[col["inherent_score"]] != "12" || rec[col["residual_score"]] != "2" || rec[col["inherent_level"]] != m.LevelAt(1).Name ||
-			rec[col["due_date"]] != "2026-12-31" || rec[col["open_tasks"]] != "2" || rec[col["identifier"]] != risk.FormatIdentifier(int64(i+1)) {
+			rec[col["due_date"]] != "2026-12-31" || rec[col["open_tasks"]] != "2" || rec[col["identifier"]] != risk.FormatIdentifier(int64(i+1)) ||
+			rec[col["version"]] != strconv.Itoa(i+3) {
 			t.Errorf("row %d = %q", i+1, rec)
 		}
 	}
@@ -109,7 +111,7 @@ func writeExport(t *testing.T, values []string) string {
 		t.Fatal(err)
 	}
 	for i, v := range values {
-		r := &risk.Risk{Number: int64(i + 1), Title: v, Description: v, Category: "technology", Status: "open",
+		r := &risk.Risk{Number: int64(i + 1), Version: i + 1, Title: v, Description: v, Category: "technology", Status: "open",
 			Tags: []string{"tag one", "ü"}, Assignee: &risk.Person{Name: v, Email: "a@example.com"}}
 		if err := w.Write(&Record{Risk: r, TreatmentType: "mitigate", TreatmentDescription: v}); err != nil {
 			t.Fatal(err)
@@ -139,6 +141,9 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		if got := rows[i].Fields["tags"]; got != "tag one;ü" {
 			t.Errorf("tags read back as %q", got)
+		}
+		if got := rows[i].Fields["version"]; got != strconv.Itoa(i+1) {
+			t.Errorf("version %d read back as %q", i+1, got)
 		}
 	}
 }

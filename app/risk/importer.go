@@ -40,11 +40,14 @@ type PlannedRow struct {
 	Row        int
 	Action     string // ImportCreated, ImportUpdated or ImportUnchanged
 	Identifier string // the existing risk's identifier for updates
+	Version    int    // the existing risk's version, as read, for updates
 	Title      string
 	Input      Input
 	Errors     []RowError
 
-	riskID string
+	cur      *Risk     // the existing risk of an update
+	reg      *Register // the register the row writes to
+	assignee *Person   // the assignee the row sets; nil for none
 }
 
 // Plan is the preview of an import: every row with its action and errors.
@@ -54,14 +57,24 @@ type Plan struct {
 	Invalid                     int // rows with errors
 }
 
+// Errors lists every row's errors, row by row in file order.
+func (p *Plan) Errors() []RowError {
+	var out []RowError
+	for _, r := range p.Rows {
+		out = append(out, r.Errors...)
+	}
+	return out
+}
+
 // ErrImportInvalid is returned by Commit when a row has errors; nothing is written.
 var ErrImportInvalid = apperr.New(apperr.Invalid, "The import has errors; nothing was imported.")
 
 // MemberDirectory finds an organization's members by email address.
 type MemberDirectory interface {
-	// MemberIDByEmail returns the id of the organization's member with this
-	// email (case-insensitive), or "" when there is none.
-	MemberIDByEmail(ctx context.Context, orgID, email string) (string, error)
+	// MembersByEmail returns the organization's members with these email
+	// addresses (any case) keyed by lower-case address, from one query; an
+	// address without a member is absent.
+	MembersByEmail(ctx context.Context, orgID string, emails []string) (map[string]Person, error)
 }
 
 // Importer plans and applies CSV imports through the risk service, so every
@@ -76,21 +89,40 @@ type Importer struct {
 var importColumns = []string{
 	"identifier", "title", "description", "category", "department", "status", "closure_reason",
 	"probability", "impact", "residual_probability", "residual_impact", "assignee_email",
-	"due_date", "next_review_date", "tags",
+	"due_date", "next_review_date", "tags", "version",
 }
 
 // inputColumns maps Input.Validate field names to CSV column names.
 var inputColumns = map[string]string{"assigneeId": "assignee_email", "registerId": "identifier"}
 
+// importLookups is what planning a file reads from the database: one
+// query each for the risks its identifiers name, the members its
+// assignee emails name, and the organization's registers.
+type importLookups struct {
+	risks           map[int64]*Risk
+	members         map[string]Person // by lower-case email
+	registers       map[string]*Register
+	defaultRegister *Register
+}
+
 // PlanImport resolves every row against the organization's risks, registers
 // and members without writing anything. Row problems are in the plan; the
 // error is for failures of the database.
 func (im *Importer) PlanImport(ctx context.Context, orgID string, rows []ImportRow) (*Plan, error) {
-	p := &Plan{}
-	regs := map[string]*Register{}
+	return im.plan(ctx, orgID, rows, false)
+}
+
+// plan is PlanImport; lock locks the risks the file updates until the
+// transaction in ctx ends.
+func (im *Importer) plan(ctx context.Context, orgID string, rows []ImportRow, lock bool) (*Plan, error) {
+	lk, err := im.lookup(ctx, orgID, rows, lock)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Rows: make([]PlannedRow, 0, len(rows))}
 	seen := map[int64]int{}
 	for _, row := range rows {
-		pr, err := im.planRow(ctx, orgID, row, regs, seen)
+		pr, err := planRow(row, lk, seen)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +141,50 @@ func (im *Importer) PlanImport(ctx context.Context, orgID string, rows []ImportR
 	return p, nil
 }
 
-func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, regs map[string]*Register, seen map[int64]int) (PlannedRow, error) {
+// lookup reads, in one query each, the risks the rows' identifiers name
+// (locked when lock is set), the members their assignee emails name and
+// the organization's registers.
+func (im *Importer) lookup(ctx context.Context, orgID string, rows []ImportRow, lock bool) (*importLookups, error) {
+	var numbers []int64
+	var emails []string
+	seenEmail := map[string]bool{}
+	for _, row := range rows {
+		if n, ok := ParseIdentifier(strings.TrimSpace(row.Fields["identifier"])); ok {
+			numbers = append(numbers, n)
+		}
+		if email := strings.ToLower(strings.TrimSpace(row.Fields["assignee_email"])); email != "" && !seenEmail[email] {
+			seenEmail[email] = true
+			emails = append(emails, email)
+		}
+	}
+	lk := &importLookups{registers: map[string]*Register{}}
+	var err error
+	if lk.risks, err = im.Risks.Risks.GetMany(ctx, orgID, numbers, lock); err != nil {
+		return nil, fmt.Errorf("import: find risks: %w", err)
+	}
+	if lk.members, err = im.Members.MembersByEmail(ctx, orgID, emails); err != nil {
+		return nil, fmt.Errorf("import: find members: %w", err)
+	}
+	regs, err := im.Risks.Registers.Registers(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("import: load registers: %w", err)
+	}
+	for _, reg := range regs {
+		lk.registers[reg.ID] = reg
+		if reg.IsDefault {
+			lk.defaultRegister = reg
+		}
+	}
+	if lk.defaultRegister == nil {
+		return nil, fmt.Errorf("import: organization %s has no default register", orgID)
+	}
+	return lk, nil
+}
+
+// planRow plans one row from what lookup read; it reads nothing itself.
+// The error is for a risk whose register is missing, which the database
+// does not allow.
+func planRow(row ImportRow, lk *importLookups, seen map[int64]int) (PlannedRow, error) {
 	pr := PlannedRow{Row: row.Row, Action: ImportCreated}
 	fail := func(col, msg string) {
 		pr.Errors = append(pr.Errors, RowError{Row: row.Row, Column: col, Message: msg})
@@ -124,31 +199,23 @@ func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, re
 			fail("identifier", fmt.Sprintf("Appears more than once (first on row %d)", first))
 		} else {
 			seen[num] = row.Row
-			r, err := im.Risks.Risks.Get(ctx, orgID, FormatIdentifier(num), false)
-			switch {
-			case apperr.Is(err, apperr.NotFound):
+			if cur = lk.risks[num]; cur == nil {
 				fail("identifier", "No risk with this identifier in this organization")
-			case err != nil:
-				return pr, fmt.Errorf("import: find %s: %w", ident, err)
-			default:
-				cur = r
 			}
 		}
 	}
 	var in Input
-	var reg *Register
-	var err error
 	if cur != nil {
 		in = InputOf(cur)
-		pr.Identifier, pr.riskID, pr.Action = cur.Identifier(), cur.ID, ImportUpdated
-		reg, err = im.register(ctx, orgID, cur.RegisterID, regs)
+		pr.Identifier, pr.Version, pr.Action = cur.Identifier(), cur.Version, ImportUpdated
+		pr.cur, pr.reg, pr.assignee = cur, lk.registers[cur.RegisterID], cur.Assignee
+		if pr.reg == nil {
+			return pr, fmt.Errorf("import: %s: register %s not found", cur.Identifier(), cur.RegisterID)
+		}
 	} else {
-		in = Input{}
-		reg, err = im.register(ctx, orgID, "", regs)
+		pr.reg = lk.defaultRegister
 	}
-	if err != nil {
-		return pr, err
-	}
+	reg := pr.reg
 	text := func(col string, dst *string) {
 		if v, ok := f[col]; ok {
 			*dst = v
@@ -177,16 +244,13 @@ func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, re
 	scale("residual_probability", reg.Matrix.Likelihood, &in.ResidualProbability)
 	scale("residual_impact", reg.Matrix.Impact, &in.ResidualImpact)
 	if v, ok := f["assignee_email"]; ok {
-		in.AssigneeID = ""
+		in.AssigneeID, pr.assignee = "", nil
 		if email := strings.TrimSpace(v); email != "" {
-			id, err := im.Members.MemberIDByEmail(ctx, orgID, email)
-			if err != nil {
-				return pr, fmt.Errorf("import: find member: %w", err)
-			}
-			if id == "" {
+			if m, ok := lk.members[strings.ToLower(email)]; ok {
+				in.AssigneeID, pr.assignee = m.MemberID, &m
+			} else {
 				fail("assignee_email", "no member with this email")
 			}
-			in.AssigneeID = id
 		}
 	}
 	date := func(col string, dst **time.Time) {
@@ -208,6 +272,9 @@ func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, re
 	date("next_review_date", &in.NextReviewDate)
 	if v, ok := f["tags"]; ok {
 		in.Tags = strings.Split(v, ";")
+	}
+	if msg := checkVersion(f["version"], cur); msg != "" {
+		fail("version", msg)
 	}
 	in.Normalize()
 	pr.Title, pr.Input = in.Title, in
@@ -239,22 +306,24 @@ func (im *Importer) planRow(ctx context.Context, orgID string, row ImportRow, re
 	return pr, nil
 }
 
-func (im *Importer) register(ctx context.Context, orgID, id string, regs map[string]*Register) (*Register, error) {
-	if reg, ok := regs[id]; ok {
-		return reg, nil
+// checkVersion checks a row's version cell, the version of the risk when
+// it was exported: empty (or no version column) accepts any version, a
+// malformed one is refused, and for an update (cur is the stored risk) it
+// must be the stored version, else the risk changed since the export and
+// the row would overwrite that change. It returns the problem, or "".
+func checkVersion(cell string, cur *Risk) string {
+	cell = strings.TrimSpace(cell)
+	if cell == "" {
+		return ""
 	}
-	var reg *Register
-	var err error
-	if id == "" {
-		reg, err = im.Risks.Registers.DefaultRegister(ctx, orgID)
-	} else {
-		reg, err = im.Risks.Registers.Register(ctx, orgID, id)
+	v, err := strconv.Atoi(cell)
+	if err != nil || v < 1 {
+		return "Must be the risk's version from the export: a whole number from 1, or empty"
 	}
-	if err != nil {
-		return nil, fmt.Errorf("import: load register: %w", err)
+	if cur != nil && v != cur.Version {
+		return fmt.Sprintf("%s changed since it was exported (version %d, now %d); export again", cur.Identifier(), v, cur.Version)
 	}
-	regs[id] = reg
-	return reg, nil
+	return ""
 }
 
 // parseScale reads a 0-10 score or the name of a level of the scale (its
@@ -292,34 +361,43 @@ func sameInput(a, b Input) bool {
 }
 
 // Commit re-plans rows and, when no row has errors, applies every created
-// and updated row in one transaction through Create and Patch, so each
-// change is in the risk's history. With any row error it writes nothing
-// and returns the plan with ErrImportInvalid; a failing write rolls back
-// the whole import.
+// and updated row in one transaction, each change in the risk's history.
+// The rows' risks are read and locked in one query inside the transaction,
+// so a version that changed since the export, or since the preview, is a
+// row error, and no other write can change them until the import commits.
+// The numbers of new risks are reserved in one statement before the
+// transaction: the organization's counter is held for that statement only,
+// not for the whole import, and an import that then fails leaves a gap in
+// the numbering. With any row error it writes no risk and returns the plan
+// with ErrImportInvalid; a failing write rolls back the whole import.
 func (im *Importer) Commit(ctx context.Context, orgID string, actor audit.Actor, rows []ImportRow) (*Plan, error) {
-	var plan *Plan
-	err := im.Risks.Tx.InTx(ctx, func(ctx context.Context) error {
+	plan, err := im.PlanImport(ctx, orgID, rows)
+	if err != nil {
+		return nil, err
+	}
+	if plan.Invalid > 0 {
+		return plan, ErrImportInvalid
+	}
+	creates := plan.Created
+	var first int64
+	if creates > 0 {
+		if first, err = im.Risks.Risks.ReserveNumbers(ctx, orgID, creates); err != nil {
+			return nil, fmt.Errorf("import: reserve %d risk numbers: %w", creates, err)
+		}
+	}
+	err = im.Risks.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		plan, err = im.PlanImport(ctx, orgID, rows)
+		plan, err = im.plan(ctx, orgID, rows, true)
 		if err != nil {
 			return err
 		}
 		if plan.Invalid > 0 {
 			return ErrImportInvalid
 		}
-		for _, pr := range plan.Rows {
-			switch pr.Action {
-			case ImportCreated:
-				_, err = im.Risks.Create(ctx, orgID, actor, pr.Input)
-			case ImportUpdated:
-				in := pr.Input
-				_, err = im.Risks.Patch(ctx, orgID, actor, pr.riskID, 0, func(*Risk) (Input, error) { return in, nil })
-			}
-			if err != nil {
-				return fmt.Errorf("import row %d: %w", pr.Row, err)
-			}
+		if plan.Created != creates {
+			return fmt.Errorf("import: %d risks to create, %d numbers reserved", plan.Created, creates)
 		}
-		return nil
+		return im.write(ctx, orgID, actor, plan, first)
 	})
 	if errors.Is(err, ErrImportInvalid) {
 		return plan, err
@@ -328,4 +406,43 @@ func (im *Importer) Commit(ctx context.Context, orgID string, actor audit.Actor,
 		return nil, err
 	}
 	return plan, nil
+}
+
+// write applies a valid plan whose updated risks are locked: the new risks
+// numbered from first, in a few multi-row statements, and one history
+// event per created or changed risk.
+func (im *Importer) write(ctx context.Context, orgID string, actor audit.Actor, plan *Plan, first int64) error {
+	now := im.Risks.Now().UTC()
+	created := make([]*Risk, 0, plan.Created)
+	updated := make([]*Risk, 0, plan.Updated)
+	events := make([]*audit.Event, 0, plan.Created+plan.Updated)
+	for i := range plan.Rows {
+		pr := &plan.Rows[i]
+		switch pr.Action {
+		case ImportCreated:
+			r, event := im.Risks.newRisk(orgID, actor, pr.Input, pr.reg, pr.assignee, first+int64(len(created)), now)
+			created = append(created, r)
+			events = append(events, event)
+		case ImportUpdated:
+			next, event := revise(pr.cur, pr.Input, pr.reg, pr.reg, pr.assignee, actor, now)
+			if next == nil { // equal once stored, though the input differed
+				pr.Action = ImportUnchanged
+				plan.Updated--
+				plan.Unchanged++
+				continue
+			}
+			updated = append(updated, next)
+			events = append(events, event)
+		}
+	}
+	if err := im.Risks.Risks.InsertMany(ctx, created); err != nil {
+		return fmt.Errorf("import: insert risks: %w", err)
+	}
+	if err := im.Risks.Risks.UpdateMany(ctx, updated); err != nil {
+		return fmt.Errorf("import: update risks: %w", err)
+	}
+	if err := im.Risks.Events.AppendMany(ctx, events); err != nil {
+		return fmt.Errorf("import: history: %w", err)
+	}
+	return nil
 }

@@ -15,13 +15,27 @@ import (
 type RiskStore interface {
 	// NextNumber reserves the next per-organization risk number.
 	NextNumber(ctx context.Context, orgID string) (int64, error)
+	// ReserveNumbers reserves n consecutive risk numbers in one statement
+	// and returns the first; outside a transaction it holds the
+	// organization's counter only for that statement.
+	ReserveNumbers(ctx context.Context, orgID string, n int) (int64, error)
 	Insert(ctx context.Context, r *Risk) error
+	// InsertMany stores new risks in a few multi-row statements.
+	InsertMany(ctx context.Context, rs []*Risk) error
 	// Update writes r when its stored version equals r.Version-1; it
 	// returns a Conflict error otherwise.
 	Update(ctx context.Context, r *Risk) error
+	// UpdateMany writes every risk of rs like Update, in a few statements;
+	// it returns a Conflict error, and the caller must roll back, when any
+	// stored version is not r.Version-1.
+	UpdateMany(ctx context.Context, rs []*Risk) error
 	Delete(ctx context.Context, orgID, id string) error
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
+	// GetMany returns the organization's risks with these numbers, keyed by
+	// number, from one query; a number without a risk is absent. forUpdate
+	// locks the rows, in number order.
+	GetMany(ctx context.Context, orgID string, numbers []int64, forUpdate bool) (map[int64]*Risk, error)
 	List(ctx context.Context, orgID string, q ListQuery) (Page, error)
 	// Assignee returns the member as a Person, or NotFound.
 	Assignee(ctx context.Context, orgID, memberID string) (*Person, error)
@@ -65,6 +79,9 @@ type RegisterStore interface {
 type EventStore interface {
 	// Append writes e; call it in the transaction of the change.
 	Append(ctx context.Context, e *audit.Event) error
+	// AppendMany writes events in a few multi-row statements; call it in
+	// the transaction of the changes.
+	AppendMany(ctx context.Context, es []*audit.Event) error
 	// ForEntity returns an entity's latest events, newest first.
 	ForEntity(ctx context.Context, orgID, entityType, entityID string, limit int) ([]*audit.Event, error)
 	// Recent returns the organization's latest events, newest first.
@@ -135,24 +152,51 @@ func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, i
 		if err != nil {
 			return err
 		}
-		now := s.Now().UTC()
-		r := &Risk{
-			ID: s.NewID("rsk"), OrganizationID: orgID, RegisterID: reg.ID, Number: num,
-			Version: 1, CreatedBy: actor.MemberID, UpdatedBy: actor.MemberID, CreatedAt: now, UpdatedAt: now,
-		}
-		apply(r, in, now)
-		relevel(r, reg)
-		r.Assignee = assignee
+		r, event := s.newRisk(orgID, actor, in, reg, assignee, num, s.Now().UTC())
 		if err := s.Risks.Insert(ctx, r); err != nil {
 			return err
 		}
 		created = r
-		return s.Events.Append(ctx, &audit.Event{
-			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
-			Action: audit.ActionCreated, Actor: actor, Changes: diff(&Risk{}, r, reg, reg), CreatedAt: now,
-		})
+		return s.Events.Append(ctx, event)
 	})
 	return created, err
+}
+
+// newRisk returns the risk that validated input creates in reg with number
+// num and the event that records it; it writes nothing.
+func (s *Service) newRisk(orgID string, actor audit.Actor, in Input, reg *Register, assignee *Person, num int64, now time.Time) (*Risk, *audit.Event) {
+	r := &Risk{
+		ID: s.NewID("rsk"), OrganizationID: orgID, RegisterID: reg.ID, Number: num,
+		Version: 1, CreatedBy: actor.MemberID, UpdatedBy: actor.MemberID, CreatedAt: now, UpdatedAt: now,
+	}
+	apply(r, in, now)
+	relevel(r, reg)
+	r.Assignee = assignee
+	return r, &audit.Event{
+		OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
+		Action: audit.ActionCreated, Actor: actor, Changes: diff(&Risk{}, r, reg, reg), CreatedAt: now,
+	}
+}
+
+// revise returns cur with validated input applied on reg (oldReg is cur's
+// register), at the next version, and the event that records the change;
+// it returns nil, nil when nothing would change. It writes nothing.
+func revise(cur *Risk, in Input, oldReg, reg *Register, assignee *Person, actor audit.Actor, now time.Time) (*Risk, *audit.Event) {
+	next := *cur
+	apply(&next, in, now)
+	relevel(&next, reg)
+	next.Assignee = assignee
+	changes := diff(cur, &next, oldReg, reg)
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	next.Version = cur.Version + 1
+	next.UpdatedBy = actor.MemberID
+	next.UpdatedAt = now
+	return &next, &audit.Event{
+		OrganizationID: cur.OrganizationID, EntityType: audit.EntityRisk, EntityID: cur.ID, EntityLabel: cur.Identifier(),
+		Action: audit.ActionUpdated, Actor: actor, Changes: changes, CreatedAt: now,
+	}
 }
 
 // Update applies in to the risk when version is still current. A stale
@@ -204,27 +248,16 @@ func (s *Service) patch(ctx context.Context, orgID string, actor audit.Actor, id
 		if err != nil {
 			return err
 		}
-		now := s.Now().UTC()
-		next := *cur
-		apply(&next, in, now)
-		relevel(&next, reg)
-		next.Assignee = assignee
-		changes := diff(cur, &next, oldReg, reg)
-		if len(changes) == 0 {
+		next, event := revise(cur, in, oldReg, reg, assignee, actor, s.Now().UTC())
+		if next == nil {
 			updated = cur
 			return nil
 		}
-		next.Version = cur.Version + 1
-		next.UpdatedBy = actor.MemberID
-		next.UpdatedAt = now
-		if err := s.Risks.Update(ctx, &next); err != nil {
+		if err := s.Risks.Update(ctx, next); err != nil {
 			return err
 		}
-		updated = &next
-		return s.Events.Append(ctx, &audit.Event{
-			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: cur.ID, EntityLabel: cur.Identifier(),
-			Action: audit.ActionUpdated, Actor: actor, Changes: changes, CreatedAt: now,
-		})
+		updated = next
+		return s.Events.Append(ctx, event)
 	})
 	return updated, err
 }

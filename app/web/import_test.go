@@ -303,3 +303,69 @@ func TestImportRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// retitleExport returns an export body with every row's title replaced
+// by title, every other cell as exported.
+func retitleExport(t *testing.T, body, title string) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(recs[0], "title")
+	for _, rec := range recs[1:] {
+		rec[col] = title
+	}
+	var out strings.Builder
+	w := csv.NewWriter(&out)
+	_ = w.WriteAll(recs)
+	return out.String()
+}
+
+// TestImportRefusesStaleRows: an exported file edited while someone else
+// changed the risk is refused, in the preview and at commit, naming both
+// versions; exported again, it updates the risk. The preview shows each
+// updated risk's version.
+func TestImportRefusesStaleRows(t *testing.T) {
+	e := newEnv(t)
+	o := e.signup("Import Org", "owner@import.test")
+	r := e.createRisk(o, risk.Input{Title: "Exported", Description: "D", Category: "people"})
+	export := o.Owner.get("/risks/export.csv")
+	if rows := parseExport(t, export.Body); len(rows) != 1 || rows[0]["version"] != "1" {
+		t.Fatalf("export rows %v, want one at version 1", rows)
+	}
+	stale := retitleExport(t, export.Body, "Edited in the spreadsheet")
+
+	p := o.Owner.principal()
+	in := risk.InputOf(r)
+	in.Title = "Changed meanwhile"
+	if _, err := e.Server.Risks.Update(context.Background(), o.ID, audit.Actor{MemberID: p.MemberID, Name: p.User.Name}, r.ID, r.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	res := o.Owner.uploadCSV("stale.csv", stale)
+	want := []string{"2 version: RSK-00001 changed since it was exported (version 1, now 2); export again"}
+	if errs := previewErrors(t, res); res.StatusCode != http.StatusUnprocessableEntity || !slices.Equal(errs, want) {
+		t.Errorf("preview: %d %q, want 422 %q", res.StatusCode, errs, want)
+	}
+	if got := strings.TrimSpace(res.Doc(t).Find(`[data-testid="import-version"]`).Text()); got != "version 2" {
+		t.Errorf("preview shows %q, want the risk's current version", got)
+	}
+	res = o.Owner.commitCSV(stale)
+	if errs := previewErrors(t, res); res.StatusCode != http.StatusUnprocessableEntity || !slices.Equal(errs, want) {
+		t.Errorf("commit: %d %q, want 422 %q", res.StatusCode, errs, want)
+	}
+	if got, _ := e.Server.Risks.Get(context.Background(), o.ID, r.ID); got.Title != "Changed meanwhile" || got.Version != 2 {
+		t.Errorf("the stale file overwrote the risk: %q v%d", got.Title, got.Version)
+	}
+
+	fresh := retitleExport(t, o.Owner.get("/risks/export.csv").Body, "Edited in the spreadsheet")
+	if res := o.Owner.uploadCSV("fresh.csv", fresh); res.StatusCode != http.StatusOK {
+		t.Fatalf("preview of a fresh export: %d %q", res.StatusCode, previewErrors(t, res))
+	}
+	if res := o.Owner.commitCSV(fresh); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Imported: 0 created, 1 updated") {
+		t.Fatalf("commit of a fresh export: %d %q", res.StatusCode, previewErrors(t, res))
+	}
+	if got, _ := e.Server.Risks.Get(context.Background(), o.ID, r.ID); got.Title != "Edited in the spreadsheet" || got.Version != 3 {
+		t.Errorf("updated risk %q v%d", got.Title, got.Version)
+	}
+}
