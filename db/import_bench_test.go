@@ -69,7 +69,7 @@ func BenchmarkImport10000Rows(b *testing.B) {
 		}
 		plan, err := im.PlanImport(ctx, tn.OrgID, read)
 		if err != nil || plan.Invalid > 0 {
-			b.Fatalf("plan: %v, %d invalid: %v", err, plan.Invalid, plan.Errors()[:min(3, len(plan.Errors()))])
+			b.Fatalf("plan: %v, %d invalid: %v", err, plan.Invalid, rowErrors(plan))
 		}
 		read, err = csvio.Read(strings.NewReader(file))
 		if err != nil {

@@ -39,8 +39,10 @@ func importRows(header string, records ...string) []risk.ImportRow {
 // rowErrors returns "row column: message" for every error of the plan.
 func rowErrors(p *risk.Plan) []string {
 	var out []string
-	for _, e := range p.Errors() {
-		out = append(out, fmt.Sprintf("%d %s: %s", e.Row, e.Column, e.Message))
+	for _, r := range p.Rows {
+		for _, e := range r.Errors {
+			out = append(out, fmt.Sprintf("%d %s: %s", e.Row, e.Column, e.Message))
+		}
 	}
 	return out
 }

@@ -57,15 +57,6 @@ type Plan struct {
 	Invalid                     int // rows with errors
 }
 
-// Errors lists every row's errors, row by row in file order.
-func (p *Plan) Errors() []RowError {
-	var out []RowError
-	for _, r := range p.Rows {
-		out = append(out, r.Errors...)
-	}
-	return out
-}
-
 // ErrImportInvalid is returned by Commit when a row has errors; nothing is written.
 var ErrImportInvalid = apperr.New(apperr.Invalid, "The import has errors; nothing was imported.")
 
