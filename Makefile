@@ -37,10 +37,10 @@ run: deps-postgres
 build:
 	$(GO) build -trimpath -o $(BIN) ./app/cmd/riskreg
 
-## test: go vet, then every test against throwaway PostgreSQL clusters and headless Chromium
+## test: go vet, then every test under the race detector against throwaway PostgreSQL clusters and headless Chromium
 test: deps-postgres deps-chromium
 	$(GO) vet ./...
-	set -o pipefail; $(GO) test -count=1 -timeout 15m $(TEST_FLAGS) ./... 2>&1 | tee /tmp/riskreg-test.log | grep -v '^=== \|^--- PASS\|^PASS$$'
+	set -o pipefail; $(GO) test -race -count=1 -timeout 20m $(TEST_FLAGS) ./... 2>&1 | tee /tmp/riskreg-test.log | grep -v '^=== \|^--- PASS\|^PASS$$'
 
 ## bench: benchmarks (speed and memory targets)
 bench: deps-postgres

@@ -11,14 +11,10 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2id parameters: at the OWASP ASVS appendix C floor for t=2
-// (m ≥ 19 MiB, p=1).
+// Argon2 key and salt sizes; the cost parameters are in password_cost.go.
 const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
-	argonThreads = 1
-	argonKeyLen  = 32
-	saltLen      = 16
+	argonKeyLen = 32
+	saltLen     = 16
 )
 
 // Password length rules (ASVS 6.2.1, 6.2.9).

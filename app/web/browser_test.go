@@ -98,17 +98,17 @@ func eval[T any](b *browser, expr string) T {
 // a page load, so navigations wait with WaitVisible on the new page.
 func (b *browser) waitFor(what, expr string) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(15*time.Second)))
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(30*time.Second)))
 	if err != nil {
 		b.fatal("waiting for %s (%s): %v", what, expr, err)
 	}
 }
 
 // expect is waitFor for a check the rest of the test does not depend on: it
-// reports a failure after a few seconds and lets the test go on.
+// reports a failure after ten seconds and lets the test go on.
 func (b *browser) expect(what, expr string) bool {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(4*time.Second)))
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil {
 		b.t.Errorf("expected %s (%s): %v", what, expr, err)
 		return false

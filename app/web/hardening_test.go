@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/riskreg/riskreg/app/audit"
@@ -54,7 +56,34 @@ func TestNoServerErrorFromQueryParameters(t *testing.T) {
 	key := e.apiKey(a).key
 	ids := strings.NewReplacer(":taskId", task.ID, "/settings/registers/:id", "/settings/registers/"+reg.ID, ":id", rk.Identifier())
 
-	sent := 0
+	// The requests are independent: four workers send them, which keeps
+	// this test short under the race detector.
+	type probe struct{ path, name, label, value string }
+	probes := make(chan probe)
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range probes {
+				req, _ := http.NewRequest(http.MethodGet, e.URL+p.path+"?"+p.name+"="+url.QueryEscape(p.value), nil)
+				if strings.HasPrefix(p.path, "/api/v1/") {
+					req.Header.Set("Authorization", "Bearer "+key)
+				}
+				res, err := a.Owner.http.Do(req)
+				if err != nil {
+					t.Errorf("GET %s with %s=%s: %v", p.path, p.name, p.label, err)
+					continue
+				}
+				res.Body.Close()
+				sent.Add(1)
+				if res.StatusCode >= 500 {
+					t.Errorf("GET %s with %s=%s: status %d", p.path, p.name, p.label, res.StatusCode)
+				}
+			}
+		}()
+	}
 	for _, r := range e.Server.Routes() {
 		if r.Method != http.MethodGet || r.Path == "/healthz" || r.Path == "/readyz" {
 			continue
@@ -62,23 +91,13 @@ func TestNoServerErrorFromQueryParameters(t *testing.T) {
 		path := ids.Replace(r.Path)
 		for _, name := range queryParams {
 			for label, v := range badValues {
-				req, _ := http.NewRequest(http.MethodGet, e.URL+path+"?"+name+"="+url.QueryEscape(v), nil)
-				if strings.HasPrefix(path, "/api/v1/") {
-					req.Header.Set("Authorization", "Bearer "+key)
-				}
-				res, err := a.Owner.http.Do(req)
-				if err != nil {
-					t.Fatalf("GET %s with %s=%s: %v", path, name, label, err)
-				}
-				res.Body.Close()
-				sent++
-				if res.StatusCode >= 500 {
-					t.Errorf("GET %s with %s=%s: status %d", path, name, label, res.StatusCode)
-				}
+				probes <- probe{path, name, label, v}
 			}
 		}
 	}
-	t.Logf("%d requests", sent)
+	close(probes)
+	wg.Wait()
+	t.Logf("%d requests", sent.Load())
 }
 
 // Dates must be in the years 1900-2999 everywhere: forms, API bodies, list

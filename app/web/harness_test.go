@@ -315,7 +315,9 @@ func newTab(t *testing.T) context.Context {
 		t.Fatalf("start Chromium: %v (make test installs it; see the README)", browserErr)
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	// A guard against a hung browser, not a speed check: a tab under the race
+	// detector on a busy 2-core machine needed more than a minute.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v (make test installs it; see the README)", err)
