@@ -60,7 +60,7 @@ func TestOpenAPILint(t *testing.T) {
 			return
 		}
 		var rep struct {
-			Totals struct{ Errors, Warnings int }
+			Totals   struct{ Errors, Warnings int }
 			Problems []struct {
 				RuleID   string `json:"ruleId"`
 				Severity string
