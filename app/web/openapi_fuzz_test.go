@@ -149,7 +149,9 @@ func newFuzzer(t *testing.T, e *env) *fuzzer {
 		compiler: c, compiled: map[string]*jsonschema.Schema{}, linksByOp: map[string]int{}}
 }
 
-func fzEscape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1") }
+func fzEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
 
 // at returns the node at a JSON pointer ("#/a/b") of the document.
 func (f *fuzzer) at(ptr string) any {
