@@ -160,6 +160,7 @@ func TestAPIFilterRiskIDs(t *testing.T) {
 		{[]any{ids[0]}, []string{"One"}},
 		{[]any{"RSK-00002", "rsk-00003"}, []string{"Three", "Two"}},
 		{[]any{1, "2", 4}, []string{"Four", "One", "Two"}},
+		{[]any{json.Number("2.0"), json.Number("3e0")}, []string{"Three", "Two"}},
 		{[]any{ids[0], "RSK-00001", 1}, []string{"One"}},
 		{[]any{"rsk_unknown", "RSK-00099", 99, foreign.ID}, nil},
 		{[]any{}, nil},
@@ -173,7 +174,7 @@ func TestAPIFilterRiskIDs(t *testing.T) {
 		r.dataList()[0].(map[string]any)["id"] != foreign.ID {
 		t.Errorf("B's filter: %s", r.Body)
 	}
-	for _, bad := range []any{0, -3, 1.5, nil, true, map[string]any{}} {
+	for _, bad := range []any{0, -3, 1.5, json.Number("1e300"), nil, true, map[string]any{}} {
 		r := api.do(http.MethodPut, "/api/v1/risks/filter", map[string]any{"riskIds": []any{bad}})
 		if r.Status != http.StatusBadRequest || r.JSON["details"].(map[string]any)["riskIds"] == nil {
 			t.Errorf("riskIds [%v]: %d %s", bad, r.Status, r.Body)

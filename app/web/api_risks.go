@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -322,13 +323,13 @@ func riskIDs(z *zodObject) ([]string, bool) {
 				s = risk.FormatIdentifier(n)
 			}
 			ids = append(ids, s)
-		case "number":
-			n, err := strconv.ParseInt(string(it), 10, 64)
-			if err != nil || n < 1 {
-				z.add("riskIds", "Expected a risk id, an identifier such as RSK-00042 or a positive whole number, received "+string(it))
+		case "number": // any JSON spelling of a whole number: 42, 42.0, 4.2e1
+			n, err := strconv.ParseFloat(string(it), 64)
+			if err != nil || n != math.Trunc(n) || n < 1 || n > 1e15 {
+				z.add("riskIds", "Expected a risk id, an identifier such as RSK-00042 or a positive whole number")
 				return nil, false
 			}
-			ids = append(ids, risk.FormatIdentifier(n))
+			ids = append(ids, risk.FormatIdentifier(int64(n)))
 		default:
 			z.add("riskIds", "Expected string or number, received "+jsonType(it))
 			return nil, false
