@@ -29,6 +29,19 @@ deps-chromium:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
 	else $(call apt_install,chromium); fi
 
+# The npm packages (Tailwind, and the OpenAPI linters Redocly and Spectral that the tests run) are
+# pinned in package-lock.json; npm ci reinstalls them whenever that file changes.
+NODE_STAMP := node_modules/.riskreg-lock.sha256
+
+## deps-node: install Node and npm when missing, and the pinned npm packages when missing or stale
+deps-node:
+	@command -v npm >/dev/null 2>&1 || { $(call apt_install,nodejs npm); }
+	@want="$$(sha256sum package-lock.json | cut -d' ' -f1)"; \
+	if [ ! -d node_modules ] || [ "$$(cat $(NODE_STAMP) 2>/dev/null)" != "$$want" ]; then \
+		echo "installing the npm packages of package-lock.json…"; \
+		SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error && echo "$$want" > $(NODE_STAMP); \
+	fi
+
 ## run: serve on http://127.0.0.1:8080 with an embedded PostgreSQL and demo data
 run: deps-postgres
 	$(GO) run ./app/cmd/riskreg serve
@@ -37,8 +50,13 @@ run: deps-postgres
 build:
 	$(GO) build -trimpath -o $(BIN) ./app/cmd/riskreg
 
+<<<<<<< HEAD
 ## test: go vet, then every test under the race detector against throwaway PostgreSQL clusters and headless Chromium
 test: deps-postgres deps-chromium
+=======
+## test: go vet, then every test against throwaway PostgreSQL clusters and headless Chromium
+test: deps-postgres deps-chromium deps-node
+>>>>>>> openapi
 	$(GO) vet ./...
 	set -o pipefail; $(GO) test -race -count=1 -timeout 20m $(TEST_FLAGS) ./... 2>&1 | tee /tmp/riskreg-test.log | grep -v '^=== \|^--- PASS\|^PASS$$'
 
@@ -60,8 +78,7 @@ fmt:
 	$(TEMPL_FMT) views
 
 ## css: rebuild static/css/app.css with Tailwind (needs Node and npm)
-css:
-	npm ci --no-audit --no-fund
+css: deps-node
 	npx tailwindcss -c tailwind.config.js -i static/css/input.css -o static/css/app.css --minify
 
 ## check: gofmt, templ fmt, go vet, staticcheck, generated templ files and built CSS up to date, go mod tidy
@@ -74,4 +91,4 @@ check: generate
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory css >/dev/null; else echo "npm not found: skipping the CSS rebuild check"; fi
 	git diff --stat --exit-code -- views static go.mod go.sum
 
-.PHONY: help deps-postgres deps-chromium run build test bench generate fmt css check
+.PHONY: help deps-postgres deps-chromium deps-node run build test bench generate fmt css check

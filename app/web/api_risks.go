@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -187,14 +188,18 @@ func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
 	return q, fields, fe.Err()
 }
 
-// setPagination writes the 4me-style Link and X-Pagination-* headers; the
-// links are absolute URLs under BASE_URL, never the request's Host.
-func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int) {
+// setPagination writes the 4me-style X-Pagination-* headers and, with
+// links, the Link header; the links are absolute URLs under BASE_URL,
+// never the request's Host.
+func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int, links bool) {
 	pages := q.Pages(total)
 	c.Set("X-Pagination-Total-Entries", strconv.Itoa(total))
 	c.Set("X-Pagination-Total-Pages", strconv.Itoa(pages))
 	c.Set("X-Pagination-Current-Page", strconv.Itoa(q.Page))
 	c.Set("X-Pagination-Per-Page", strconv.Itoa(q.PerPage))
+	if !links {
+		return
+	}
 	base := s.Config.BaseURL + c.Path()
 	params, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	link := func(page int, rel string) string {
@@ -202,15 +207,15 @@ func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int) {
 		params.Set("per_page", strconv.Itoa(q.PerPage))
 		return fmt.Sprintf(`<%s?%s>; rel="%s"`, base, params.Encode(), rel)
 	}
-	links := []string{link(1, "first")}
+	rels := []string{link(1, "first")}
 	if q.Page > 1 {
-		links = append(links, link(min(q.Page-1, pages), "prev"))
+		rels = append(rels, link(min(q.Page-1, pages), "prev"))
 	}
 	if q.Page < pages {
-		links = append(links, link(q.Page+1, "next"))
+		rels = append(rels, link(q.Page+1, "next"))
 	}
-	links = append(links, link(pages, "last"))
-	c.Set("Link", strings.Join(links, ", "))
+	rels = append(rels, link(pages, "last"))
+	c.Set("Link", strings.Join(rels, ", "))
 }
 
 // listRisksAPI is GET /api/v1/risks.
@@ -219,10 +224,12 @@ func (s *Server) listRisksAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendRiskList(c, q, fields)
+	return s.sendRiskList(c, q, fields, true)
 }
 
-func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string) error {
+// sendRiskList sends a page of risks; links adds the Link header, whose
+// URLs repeat the request as GETs, so only a GET list may send it.
+func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, links bool) error {
 	org := apiKeyOf(c).OrganizationID
 	page, err := s.Risks.List(c.UserContext(), org, q)
 	if err != nil {
@@ -236,7 +243,7 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string) e
 	for i, r := range page.Risks {
 		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
 	}
-	s.setPagination(c, q, page.Total)
+	s.setPagination(c, q, page.Total, links)
 	return sendData(c, fiber.StatusOK, data)
 }
 
@@ -264,17 +271,10 @@ func (s *Server) filterRisksAPI(c *fiber.Ctx) error {
 		return err
 	}
 	if z.ok() {
-		if v, ok := z.raw["riskIds"]; ok {
-			var ids []string
-			if jsonType(v) != "array" || json.Unmarshal(v, &ids) != nil {
-				z.add("riskIds", "Expected array of strings")
-			} else if len(ids) > 1000 {
-				z.add("riskIds", "Array must contain at most 1000 element(s)")
-			} else {
-				q.IDs = ids
-				if len(ids) == 0 {
-					q.IDs = []string{""} // an empty list selects nothing
-				}
+		if ids, ok := riskIDs(z); ok {
+			q.IDs = ids
+			if len(ids) == 0 {
+				q.IDs = []string{""} // an empty list selects nothing
 			}
 		}
 		if s, ok := z.str("modifiedAfter", false, true); ok && s != "" {
@@ -292,7 +292,50 @@ func (s *Server) filterRisksAPI(c *fiber.Ctx) error {
 	if !z.ok() {
 		return z.err()
 	}
-	return s.sendRiskList(c, q, fields)
+	return s.sendRiskList(c, q, fields, false)
+}
+
+// riskIDs reads riskIds: risk ids, RSK identifiers or risk numbers (42
+// or "42", as RSK-00042). Ids of no risk of the organization match
+// nothing; the store scopes every lookup to the key's organization.
+func riskIDs(z *zodObject) ([]string, bool) {
+	v, ok := z.raw["riskIds"]
+	if !ok {
+		return nil, false
+	}
+	var items []json.RawMessage
+	if t := jsonType(v); t != "array" {
+		z.add("riskIds", "Expected array, received "+t)
+		return nil, false
+	}
+	_ = json.Unmarshal(v, &items)
+	if len(items) > 1000 {
+		z.add("riskIds", "Array must contain at most 1000 element(s)")
+		return nil, false
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		switch jsonType(it) {
+		case "string":
+			var s string
+			_ = json.Unmarshal(it, &s)
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
+				s = risk.FormatIdentifier(n)
+			}
+			ids = append(ids, s)
+		case "number": // any JSON spelling of a whole number: 42, 42.0, 4.2e1
+			n, err := strconv.ParseFloat(string(it), 64)
+			if err != nil || n != math.Trunc(n) || n < 1 || n > 1e15 {
+				z.add("riskIds", "Expected a risk id, an identifier such as RSK-00042 or a positive whole number")
+				return nil, false
+			}
+			ids = append(ids, risk.FormatIdentifier(int64(n)))
+		default:
+			z.add("riskIds", "Expected string or number, received "+jsonType(it))
+			return nil, false
+		}
+	}
+	return ids, true
 }
 
 // getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
