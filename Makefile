@@ -50,13 +50,8 @@ run: deps-postgres
 build:
 	$(GO) build -trimpath -o $(BIN) ./app/cmd/riskreg
 
-<<<<<<< HEAD
 ## test: go vet, then every test under the race detector against throwaway PostgreSQL clusters and headless Chromium
-test: deps-postgres deps-chromium
-=======
-## test: go vet, then every test against throwaway PostgreSQL clusters and headless Chromium
 test: deps-postgres deps-chromium deps-node
->>>>>>> openapi
 	$(GO) vet ./...
 	set -o pipefail; $(GO) test -race -count=1 -timeout 20m $(TEST_FLAGS) ./... 2>&1 | tee /tmp/riskreg-test.log | grep -v '^=== \|^--- PASS\|^PASS$$'
 
