@@ -35,7 +35,7 @@ func TestBrowserImport(t *testing.T) {
 	b.click("[data-testid=import-preview]")
 	b.waitVisible("[data-testid=import-rows]")
 	errs := eval[[]string](b, `[...document.querySelectorAll('[data-testid=import-error]')].map(li => li.closest('tr').dataset.row + ' ' + li.textContent.trim())`)
-	want := []string{"3 category: Invalid enum value", "3 probability: Must be a number from 0 to 10", "3 assignee_email: no member with this email"}
+	want := []string{"3 category: Category must be one of Customer,", "3 probability: Probability must be one of Very Low, Low, Moderate, High, Very High, or a number from 0 to 10; got “12”", "3 assignee_email: no member with this email"}
 	if len(errs) != len(want) {
 		b.fatal("preview errors %q, want %d", errs, len(want))
 	}
