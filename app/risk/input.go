@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/riskreg/riskreg/app/apperr"
@@ -204,8 +205,15 @@ func article(label string) string {
 	return "a"
 }
 
-// truncate shortens s to n runes, marking the cut with "…".
+// truncate shortens a received value to n runes for a message, marking
+// the cut with "…"; control characters and invalid UTF-8 are dropped.
 func truncate(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

@@ -229,3 +229,11 @@ func TestImportChangesInLabels(t *testing.T) {
 		t.Errorf("same values: %s with %v", same.Action, same.Changes)
 	}
 }
+
+// A received value is shown short and printable.
+func TestPlainEnumMessageShowsValueSafely(t *testing.T) {
+	got := PlainEnumMessage("category", Categories, "a\x00b\xff\n"+strings.Repeat("é", 60))
+	if !strings.HasSuffix(got, "; got “ab"+strings.Repeat("é", 38)+"…”") {
+		t.Errorf("message %q", got)
+	}
+}
