@@ -96,6 +96,7 @@ func TestBrowserImportPreviewChanges(t *testing.T) {
 	b.login("owner@upload.test")
 	b.navigate("/import")
 	b.waitVisible("[data-testid=import-template]")
+	b.screenshot("import-upload-1400")
 	b.do(chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{p}))
 	b.click("[data-testid=import-preview]")
 	b.waitVisible("[data-testid=import-changes]")
