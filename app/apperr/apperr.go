@@ -32,6 +32,11 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  FieldErrors // Invalid: the messages per field ("" for the whole input)
+	// Plain words some of Fields for people — labels, not codes: a form or
+	// an import preview shows Plain[f] in place of Fields[f] where it has
+	// one (see ForPeople). Fields keeps the API's words, which the Comp AI
+	// contract (zod) fixes.
+	Plain FieldErrors
 	// Version is the stored version of the entity a Conflict or
 	// PreconditionFailed is about (0 when unknown).
 	Version int
@@ -93,6 +98,53 @@ func (f FieldErrors) Err() error {
 		return nil
 	}
 	return &Error{Code: Invalid, Message: "Validation failed", Fields: f}
+}
+
+// ForPeople returns the field messages as a form or an import preview
+// shows them: for each field of Fields, its Plain messages when it has
+// any, else its Fields messages.
+func (e *Error) ForPeople() FieldErrors {
+	out := make(FieldErrors, len(e.Fields))
+	for f, msgs := range e.Fields {
+		if plain, ok := e.Plain[f]; ok && len(plain) > 0 {
+			msgs = plain
+		}
+		out[f] = append([]string(nil), msgs...)
+	}
+	return out
+}
+
+// PlainFields returns ForPeople of err, or nil when err is no *Error.
+func PlainFields(err error) FieldErrors {
+	if e, ok := As(err); ok {
+		return e.ForPeople()
+	}
+	return nil
+}
+
+// Problems collects field errors in two wordings at once: API, the words
+// of the JSON API, and Plain, the words for people. Add says a problem
+// once when both read the same; Add2 says it both ways.
+type Problems struct{ API, Plain FieldErrors }
+
+// NewProblems returns an empty collection.
+func NewProblems() Problems { return Problems{API: FieldErrors{}, Plain: FieldErrors{}} }
+
+// Add records msg, worded the same for both, for field.
+func (p Problems) Add(field, msg string) { p.Add2(field, msg, msg) }
+
+// Add2 records a problem of field worded for the API and for people.
+func (p Problems) Add2(field, api, plain string) {
+	p.API.Add(field, api)
+	p.Plain.Add(field, plain)
+}
+
+// Err returns an Invalid error carrying both wordings, or nil when empty.
+func (p Problems) Err() error {
+	if len(p.API) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "Validation failed", Fields: p.API, Plain: p.Plain}
 }
 
 // Stale returns a Conflict for a write based on an outdated version: the

@@ -44,6 +44,9 @@ type PlannedRow struct {
 	Title      string
 	Input      Input
 	Errors     []RowError
+	// Changes lists what an update changes, field by field, in the words
+	// and labels the UI shows (Field is the label: "Category").
+	Changes []audit.Change
 
 	cur      *Risk     // the existing risk of an update
 	reg      *Register // the register the row writes to
@@ -81,6 +84,15 @@ var importColumns = []string{
 	"identifier", "title", "description", "category", "department", "status", "closure_reason",
 	"probability", "impact", "residual_probability", "residual_impact", "assignee_email",
 	"due_date", "next_review_date", "tags", "version",
+}
+
+// ImportColumns returns the columns the importer reads, in order.
+func ImportColumns() []string { return slices.Clone(importColumns) }
+
+// importEnums are the enumerated columns: a cell may hold the value or
+// the label the UI shows, in any case.
+var importEnums = map[string]Enum{
+	"category": Categories, "department": Departments, "status": Statuses, "closure_reason": ClosureReasons,
 }
 
 // inputColumns maps Input.Validate field names to CSV column names.
@@ -212,18 +224,25 @@ func planRow(row ImportRow, lk *importLookups, seen map[int64]int) (PlannedRow, 
 			*dst = v
 		}
 	}
+	// enum takes a value or its label; anything else is left for
+	// Validate to name the choices.
+	enum := func(col string, dst *string) {
+		if v, ok := f[col]; ok {
+			*dst, _ = importEnums[col].Parse(v)
+		}
+	}
 	text("title", &in.Title)
 	text("description", &in.Description)
-	text("category", &in.Category)
-	text("department", &in.Department)
-	text("status", &in.Status)
-	text("closure_reason", &in.ClosureReason)
+	enum("category", &in.Category)
+	enum("department", &in.Department)
+	enum("status", &in.Status)
+	enum("closure_reason", &in.ClosureReason)
 	scale := func(col string, levels []ScaleLevel, dst *int) {
 		v, ok := f[col]
 		if !ok {
 			return
 		}
-		n, msg := parseScale(v, levels)
+		n, msg := parseScale(col, v, levels)
 		if msg != "" {
 			fail(col, msg)
 			return
@@ -274,12 +293,13 @@ func planRow(row ImportRow, lk *importLookups, seen map[int64]int) (PlannedRow, 
 		if !ok {
 			return pr, err
 		}
-		for _, field := range e.Fields.Names() {
+		plain := e.ForPeople()
+		for _, field := range plain.Names() {
 			col := field
 			if c, ok := inputColumns[field]; ok {
 				col = c
 			}
-			for _, msg := range e.Fields[field] {
+			for _, msg := range plain[field] {
 				fail(col, msg)
 			}
 		}
@@ -292,9 +312,60 @@ func planRow(row ImportRow, lk *importLookups, seen map[int64]int) (PlannedRow, 
 		was.Normalize()
 		if sameInput(was, in) {
 			pr.Action = ImportUnchanged
+		} else {
+			pr.Changes = inputChanges(was, in, &reg.Matrix, cur.Assignee, pr.assignee)
 		}
 	}
 	return pr, nil
+}
+
+// inputChanges lists the fields that differ between a risk's input old and
+// the input new of an import row, as people read them: labels of enums
+// and levels, names of members, "—" for nothing.
+func inputChanges(old, new Input, m *Matrix, oldAssignee, newAssignee *Person) []audit.Change {
+	var d audit.Diff
+	add := func(field, o, n string) {
+		if o == n {
+			return
+		}
+		d.Add(fieldLabel(field), orDash(o), orDash(n))
+	}
+	add("title", old.Title, new.Title)
+	add("description", old.Description, new.Description)
+	add("category", Categories.Label(old.Category), Categories.Label(new.Category))
+	add("department", Departments.Label(old.Department), Departments.Label(new.Department))
+	add("status", Statuses.Label(old.Status), Statuses.Label(new.Status))
+	add("closure_reason", ClosureReasons.Label(old.ClosureReason), ClosureReasons.Label(new.ClosureReason))
+	add("probability", levelValueText(m.Likelihood, old.Probability), levelValueText(m.Likelihood, new.Probability))
+	add("impact", levelValueText(m.Impact, old.Impact), levelValueText(m.Impact, new.Impact))
+	add("residual_probability", levelValueText(m.Likelihood, old.ResidualProbability), levelValueText(m.Likelihood, new.ResidualProbability))
+	add("residual_impact", levelValueText(m.Impact, old.ResidualImpact), levelValueText(m.Impact, new.ResidualImpact))
+	if old.AssigneeID != new.AssigneeID {
+		add("assignee", personName(oldAssignee), personName(newAssignee))
+	}
+	add("due_date", dateString(old.DueDate), dateString(new.DueDate))
+	add("next_review_date", dateString(old.NextReviewDate), dateString(new.NextReviewDate))
+	add("tags", strings.Join(old.Tags, ", "), strings.Join(new.Tags, ", "))
+	return d
+}
+
+// levelValueText shows a 0-10 value with its level: "8 (High)"; "" when not
+// assessed.
+func levelValueText(levels []ScaleLevel, v int) string {
+	if v == 0 {
+		return ""
+	}
+	if i := band(levels, v); i >= 0 {
+		return fmt.Sprintf("%d (%s)", v, levels[i].Name)
+	}
+	return strconv.Itoa(v)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // checkVersion checks a row's version cell, the version of the risk when
@@ -317,28 +388,26 @@ func checkVersion(cell string, cur *Risk) string {
 	return ""
 }
 
-// parseScale reads a 0-10 score or the name of a level of the scale (its
-// upper bound); empty is 0 (not assessed). It returns a message when the
-// value is neither.
-func parseScale(v string, levels []ScaleLevel) (int, string) {
+// parseScale reads column col: a 0-10 score or the name of a level of the
+// scale (its upper bound), in any case; empty is 0 (not assessed). It
+// returns a message naming the levels when the value is neither.
+func parseScale(col, v string, levels []ScaleLevel) (int, string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, ""
 	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 || n > 10 {
-			return 0, "Must be a number from 0 to 10 or a level name"
-		}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 10 {
 		return n, ""
 	}
 	names := make([]string, len(levels))
 	for i, l := range levels {
-		if strings.EqualFold(l.Name, v) {
+		if strings.EqualFold(strings.TrimSpace(l.Name), v) {
 			return l.Upper, ""
 		}
 		names[i] = l.Name
 	}
-	return 0, fmt.Sprintf("Must be a number from 0 to 10 or a level name (%s)", strings.Join(names, ", "))
+	return 0, fmt.Sprintf("%s must be one of %s, or a number from 0 to 10; got “%s”",
+		fieldLabel(col), strings.Join(names, ", "), truncate(v, 40))
 }
 
 func sameInput(a, b Input) bool {

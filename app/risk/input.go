@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/riskreg/riskreg/app/apperr"
@@ -89,10 +90,12 @@ func NormalizeTags(tags []string) []string {
 // ParseTags splits a comma-separated tag list.
 func ParseTags(s string) []string { return NormalizeTags(strings.Split(s, ",")) }
 
-// Validate returns an Invalid error naming every bad field, with the
-// messages of the Comp AI contract (zod), or nil.
+// Validate returns an Invalid error naming every bad field, or nil. Its
+// Fields carry the messages of the Comp AI contract (zod), which the API
+// sends; its Plain the same problems in the labels people see, which the
+// forms and the import preview show (see apperr.Error.ForPeople).
 func (in *Input) Validate() error {
-	fe := apperr.FieldErrors{}
+	fe := apperr.NewProblems()
 	checkText(fe, "title", in.Title, "Title is required", MaxTitle)
 	checkText(fe, "description", in.Description, "Description is required", MaxDescription)
 	checkEnum(fe, "category", in.Category, Categories)
@@ -129,9 +132,27 @@ func (in *Input) Validate() error {
 	return fe.Err()
 }
 
+// FieldLabels name the fields of risks, treatments and tasks as the forms
+// and the import preview call them; the plain messages use them.
+var FieldLabels = map[string]string{
+	"title": "Title", "description": "Description", "category": "Category", "department": "Department",
+	"status": "Status", "closure_reason": "Closure reason", "probability": "Probability", "impact": "Impact",
+	"residual_probability": "Residual probability", "residual_impact": "Residual impact",
+	"due_date": "Due date", "next_review_date": "Next review date", "tags": "Tags",
+	"assignee": "Assignee", "assignee_email": "Assignee", "type": "Treatment strategy",
+}
+
+// fieldLabel returns the label of field, or field itself.
+func fieldLabel(field string) string {
+	if l, ok := FieldLabels[field]; ok {
+		return l
+	}
+	return field
+}
+
 // checkText checks a text field; an empty value is an error only when
 // requiredMsg is set.
-func checkText(fe apperr.FieldErrors, field, v, requiredMsg string, max int) {
+func checkText(fe apperr.Problems, field, v, requiredMsg string, max int) {
 	switch {
 	case v == "":
 		if requiredMsg != "" {
@@ -142,8 +163,18 @@ func checkText(fe apperr.FieldErrors, field, v, requiredMsg string, max int) {
 	case !utf8.ValidString(v):
 		fe.Add(field, "Must be valid UTF-8 text")
 	case utf8.RuneCountInString(v) > max:
-		fe.Add(field, fmt.Sprintf("String must contain at most %d character(s)", max))
+		fe.Add2(field, fmt.Sprintf("String must contain at most %d character(s)", max),
+			fmt.Sprintf("%s must be at most %s characters", fieldLabel(field), thousands(max)))
 	}
+}
+
+// thousands writes n with a comma between thousands: 10,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // EnumMessage is zod's message for a value outside an enumeration.
@@ -153,6 +184,40 @@ func EnumMessage(e Enum, received string) string {
 		quoted[i] = "'" + o.Value + "'"
 	}
 	return fmt.Sprintf("Invalid enum value. Expected %s, received '%s'", strings.Join(quoted, " | "), received)
+}
+
+// PlainEnumMessage is the message for people about a value outside an
+// enumeration, in its labels: "Choose a category" when nothing was
+// chosen, else "Category must be one of Customer, Governance, …; got “x”".
+func PlainEnumMessage(field string, e Enum, received string) string {
+	label := fieldLabel(field)
+	if strings.TrimSpace(received) == "" {
+		return "Choose " + article(label) + " " + strings.ToLower(label)
+	}
+	return fmt.Sprintf("%s must be one of %s; got “%s”", label, strings.Join(e.Labels(), ", "), truncate(received, 40))
+}
+
+// article is "a" or "an" for a label.
+func article(label string) string {
+	if label != "" && strings.ContainsRune("AEIOUaeiou", rune(label[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// truncate shortens a received value to n runes for a message, marking
+// the cut with "…"; control characters and invalid UTF-8 are dropped.
+func truncate(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 // Dates and instants are accepted in the years 1900 to 2999: anything else
@@ -179,23 +244,26 @@ func ParseDate(v string) (time.Time, bool) {
 }
 
 // checkDate reports a date outside the accepted years.
-func checkDate(fe apperr.FieldErrors, field string, t *time.Time) {
+func checkDate(fe apperr.Problems, field string, t *time.Time) {
 	if t != nil && !InDateRange(*t) {
 		fe.Add(field, DateMessage)
 	}
 }
 
-func checkEnum(fe apperr.FieldErrors, field, v string, e Enum) {
+// checkEnum reports a value outside e: zod's words for the API, the
+// labels for people.
+func checkEnum(fe apperr.Problems, field, v string, e Enum) {
 	if !e.Has(v) {
-		fe.Add(field, EnumMessage(e, v))
+		fe.Add2(field, EnumMessage(e, v), PlainEnumMessage(field, e, v))
 	}
 }
 
-func checkScore(fe apperr.FieldErrors, field string, v int) {
+func checkScore(fe apperr.Problems, field string, v int) {
+	plain := fieldLabel(field) + " must be a number from 0 to 10"
 	switch {
 	case v < 0:
-		fe.Add(field, "Number must be greater than or equal to 0")
+		fe.Add2(field, "Number must be greater than or equal to 0", plain)
 	case v > 10:
-		fe.Add(field, "Number must be less than or equal to 10")
+		fe.Add2(field, "Number must be less than or equal to 10", plain)
 	}
 }

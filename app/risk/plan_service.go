@@ -43,9 +43,9 @@ func (in *TreatmentInput) Normalize() {
 
 // Validate returns an Invalid error naming every bad field, or nil.
 func (in *TreatmentInput) Validate() error {
-	fe := apperr.FieldErrors{}
+	fe := apperr.NewProblems()
 	if in.Type == "" {
-		fe.Add("type", "Type is required")
+		fe.Add2("type", "Type is required", PlainEnumMessage("type", TreatmentTypes, ""))
 	} else {
 		checkEnum(fe, "type", in.Type, TreatmentTypes)
 	}
@@ -75,9 +75,9 @@ func (in *TaskInput) Normalize() {
 }
 
 // Validate returns an Invalid error naming every bad field, with the
-// messages of the Comp AI contract (zod), or nil.
+// messages of the Comp AI contract (zod) and their plain wording, or nil.
 func (in *TaskInput) Validate() error {
-	fe := apperr.FieldErrors{}
+	fe := apperr.NewProblems()
 	checkText(fe, "title", in.Title, "Title is required", MaxTitle)
 	checkText(fe, "description", in.Description, "", MaxPlanDescription)
 	if in.Status != "" {
@@ -236,7 +236,7 @@ func (s *Service) PatchTask(ctx context.Context, orgID string, actor audit.Actor
 // completion time, any other status clears it.
 func (s *Service) SetTaskStatus(ctx context.Context, orgID string, actor audit.Actor, riskID, taskID, status string) (*Task, error) {
 	status = strings.TrimSpace(status)
-	fe := apperr.FieldErrors{}
+	fe := apperr.NewProblems()
 	checkEnum(fe, "status", status, TaskStatuses)
 	if err := fe.Err(); err != nil {
 		return nil, err

@@ -115,6 +115,27 @@ func (e Enum) Has(v string) bool {
 	return false
 }
 
+// Parse returns the value v names: one of the values or one of the labels
+// the UI shows, in any case and with spaces around it trimmed.
+func (e Enum) Parse(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	for _, o := range e {
+		if strings.EqualFold(o.Value, v) || strings.EqualFold(o.Label, v) {
+			return o.Value, true
+		}
+	}
+	return v, false
+}
+
+// Labels returns the labels in order.
+func (e Enum) Labels() []string {
+	out := make([]string, len(e))
+	for i, o := range e {
+		out[i] = o.Label
+	}
+	return out
+}
+
 // Label returns the label of v, or v itself when unknown.
 func (e Enum) Label(v string) string {
 	for _, o := range e {

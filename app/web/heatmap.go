@@ -84,7 +84,7 @@ func (s *Server) showHeatmap(c *fiber.Ctx) error {
 	vm, err := s.heatmapQuery(c)
 	status := fiber.StatusOK
 	if e, ok := apperr.As(err); ok && e.Code == apperr.Invalid {
-		vm.Errors, status = e.Fields, fiber.StatusBadRequest
+		vm.Errors, status = e.ForPeople(), fiber.StatusBadRequest
 		vm.Cell = nil
 	} else if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,23 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 
 func (s *Server) showImport(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, importpage.UploadPage(s.page(c, "Import", layout.NavImport), importpage.UploadVM{}))
+}
+
+// importTemplate downloads the import template, its example row in the
+// level names of the default register's matrix, where new risks go.
+func (s *Server) importTemplate(c *fiber.Ctx) error {
+	reg, _, err := s.Risks.ResolveRegister(c.UserContext(), orgID(c), "")
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := csvio.WriteTemplate(&b, &reg.Matrix); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, contentDisposition(importpage.TemplateFilename))
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Send(b.Bytes())
 }
 
 // previewImport parses the uploaded file and shows what importing it would

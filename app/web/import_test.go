@@ -97,7 +97,7 @@ func TestImportRow500InvalidWritesNothing(t *testing.T) {
 		t.Error("no 'fix the file' message")
 	}
 	errs := previewErrors(t, res)
-	if len(errs) != 1 || !strings.HasPrefix(errs[0], "500 category: Invalid enum value") {
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "500 category: Category must be one of Customer, Governance,") {
 		t.Errorf("errors %q, want one for row 500 category", errs)
 	}
 	// Commit re-validates: posting the bad text directly writes nothing.

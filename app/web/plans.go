@@ -62,7 +62,7 @@ func (s *Server) planResult(c *fiber.Ctx, r *risk.Risk, err error, anchor, done 
 		return verr
 	}
 	if invalid {
-		refused(&vm.Plan, e.Fields)
+		refused(&vm.Plan, e.ForPeople())
 		if !isHTMX(c) {
 			return s.renderDetail(c, fiber.StatusUnprocessableEntity, vm)
 		}
@@ -114,7 +114,7 @@ func bindTask(c *fiber.Ctx) (risk.TaskInput, error) {
 	norm := in
 	norm.Normalize()
 	if e, ok := apperr.As(norm.Validate()); ok {
-		for f, msgs := range e.Fields {
+		for f, msgs := range e.ForPeople() {
 			fe[f] = append(fe[f], msgs...)
 		}
 	}

@@ -350,7 +350,7 @@ func TestSetTreatment(t *testing.T) {
 		t.Fatalf("invalid: status %d", res.StatusCode)
 	}
 	doc = res.Doc(t)
-	if got := doc.Find(`[data-testid="error-type"]`).Text(); strings.TrimSpace(got) != "Type is required" {
+	if got := doc.Find(`[data-testid="error-type"]`).Text(); strings.TrimSpace(got) != "Choose a treatment strategy" {
 		t.Errorf("type error %q", got)
 	}
 	if _, open := doc.Find("#" + risks.TreatmentID + " details").Attr("open"); !open {

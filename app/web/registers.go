@@ -184,7 +184,7 @@ func (s *Server) exportRegister(c *fiber.Ctx) error {
 
 func fieldsOf(err error) apperr.FieldErrors {
 	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
-		return e.Fields
+		return e.ForPeople()
 	}
 	return apperr.FieldErrors{"form": {err.Error()}}
 }

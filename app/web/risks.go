@@ -79,7 +79,7 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			fe.Add(field, "Expected a number from 0 to 10")
+			fe.Add(field, risk.FieldLabels[field]+" must be a number from 0 to 10")
 		}
 		return n
 	}
@@ -146,7 +146,7 @@ func (s *Server) newRisk(c *fiber.Ctx) error {
 // binding plus the domain's validation.
 func (s *Server) invalidForm(c *fiber.Ctx, r *risk.Risk, in risk.Input, version int, fe apperr.FieldErrors, err error) error {
 	if e, ok := apperr.As(err); ok {
-		for f, msgs := range e.Fields {
+		for f, msgs := range e.ForPeople() {
 			fe[f] = append(fe[f], msgs...)
 		}
 	}

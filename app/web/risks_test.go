@@ -32,7 +32,8 @@ func TestCreateRiskValidationWithoutJavaScript(t *testing.T) {
 	}
 	doc := res.Doc(t)
 	for field, want := range map[string]string{
-		"title": "Title is required", "probability": "Expected a number from 0 to 10", "category": "Invalid enum value.",
+		"title": "Title is required", "probability": "Probability must be a number from 0 to 10",
+		"category": "Category must be one of Customer, Governance, Operations, Other, People, Regulatory, Reporting, Resilience, Technology, Vendor management; got “bogus”",
 	} {
 		if got := doc.Find(`[data-testid="error-` + field + `"]`).Text(); !strings.Contains(got, want) {
 			t.Errorf("%s error = %q, want %q", field, got, want)

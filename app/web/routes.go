@@ -102,6 +102,7 @@ func (s *Server) Routes() []Route {
 		route(post, "/risks/:id/tasks/:taskId/delete", Writer, s.deleteTask),
 
 		route(get, importpage.Path, Writer, s.showImport),
+		route(get, importpage.TemplatePath, Writer, s.importTemplate),
 		route(post, importpage.PreviewPath, Writer, s.previewImport),
 		route(post, importpage.CommitPath, Writer, s.commitImport),
 

@@ -2,17 +2,26 @@
 // preview of what an import will do, with its commit form.
 package importpage
 
-import "github.com/riskreg/riskreg/app/risk"
+import (
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/riskreg/riskreg/app/risk"
+)
 
 // Paths and DOM ids shared by templates, handlers and tests.
 const (
 	Path        = "/import"
 	PreviewPath = "/import/preview"
 	CommitPath  = "/import/commit"
-	UploadID    = "import-upload"
-	PreviewID   = "import-preview"
-	CSVField    = "csv" // the hidden textarea carrying the previewed CSV text
-	FileField   = "file"
+	// TemplatePath downloads the import template: the columns and one
+	// example row.
+	TemplatePath     = "/import/template.csv"
+	TemplateFilename = "risk-import-template.csv"
+	UploadID         = "import-upload"
+	PreviewID        = "import-preview"
+	CSVField         = "csv" // the hidden textarea carrying the previewed CSV text
+	FileField        = "file"
 )
 
 // UploadVM is the upload page; FileError is a problem with the whole file.
@@ -25,6 +34,32 @@ type PreviewVM struct {
 	FileName string
 	Plan     *risk.Plan
 	CSV      string // the file's text, sent back on commit when the plan has no errors
+}
+
+// ErrorNotice says how many rows have errors and that nothing imports.
+func (vm PreviewVM) ErrorNotice() string {
+	verb := "have"
+	if vm.Plan.Invalid == 1 {
+		verb = "has"
+	}
+	return Count(vm.Plan.Invalid, "row", "rows") + " " + verb + " errors: nothing can be imported. Fix the file and upload it again."
+}
+
+// Count writes n with the noun's singular or plural: "1 row", "2 rows".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// Short cuts a change's value to a line's length for the preview.
+func Short(s string) string {
+	const max = 120
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
 }
 
 // CanCommit reports whether every row is valid and something would change.

@@ -70,7 +70,10 @@ func importCmd(ctx context.Context, cfg *config.Config, args []string, out io.Wr
 		return err
 	}
 	if plan.Invalid > 0 {
-		return fmt.Errorf("%d row(s) have errors; nothing was imported", plan.Invalid)
+		if plan.Invalid == 1 {
+			return errors.New("1 row has errors; nothing was imported")
+		}
+		return fmt.Errorf("%d rows have errors; nothing was imported", plan.Invalid)
 	}
 	if *dryRun {
 		fmt.Fprintln(out, "dry run: nothing was written")
@@ -91,6 +94,11 @@ func printPlan(out io.Writer, plan *risk.Plan) {
 		fmt.Fprintf(out, "row %d: %s %s %q\n", r.Row, action, label, r.Title)
 		for _, e := range r.Errors {
 			fmt.Fprintf(out, "  %s: %s\n", e.Column, e.Message)
+		}
+		if len(r.Errors) == 0 {
+			for _, c := range r.Changes {
+				fmt.Fprintf(out, "  %s: %s → %s\n", c.Field, c.Old, c.New)
+			}
 		}
 	}
 	fmt.Fprintf(out, "%d created, %d updated, %d unchanged, %d with errors\n", plan.Created, plan.Updated, plan.Unchanged, plan.Invalid)

@@ -45,7 +45,7 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	out, err = runCLI(t, "import", "--org", "acme-corp", bad)
-	if err == nil || !strings.Contains(out, "row 3: error") || !strings.Contains(out, "category: Invalid enum value") || !strings.Contains(err.Error(), "nothing was imported") {
+	if err == nil || !strings.Contains(out, "row 3: error") || !strings.Contains(out, "category: Category must be one of Customer,") || err.Error() != "1 row has errors; nothing was imported" {
 		t.Fatalf("bad file: %v\n%s", err, out)
 	}
 	if _, err := runCLI(t, "import", "--org", "acme-corp", "--dry-run", bad); err == nil {
@@ -65,6 +65,12 @@ func TestImportCommand(t *testing.T) {
 	var p int
 	if err := bdb.QueryRowContext(ctx, "SELECT probability FROM risks WHERE title = 'Server outage'").Scan(&p); err != nil || p != 8 {
 		t.Errorf("probability %d (%v), want 8 (High)", p, err)
+	}
+
+	// An update lists its changes in labels.
+	update := write("update.csv", "identifier,title,description,category\nRSK-00001,Server outage,Disk fails,Operations\n")
+	if out, err := runCLI(t, "import", "--org", "acme-corp", "--dry-run", update); err != nil || !strings.Contains(out, "  Category: Technology → Operations\n") {
+		t.Errorf("update dry run: %v\n%s", err, out)
 	}
 
 	if _, err := runCLI(t, "import", "--org", "acme-corp", write("enc.csv", "\xff\xfet\x00")); err == nil || !strings.Contains(err.Error(), "UTF-16") {

@@ -191,7 +191,7 @@ func (p *param) set(q *risk.ListQuery, v string, s Surface) string {
 	case enum:
 		v = strings.TrimSpace(v)
 		if !p.enum.Has(v) {
-			return risk.EnumMessage(p.enum, v)
+			return pick(s, risk.PlainEnumMessage(p.browser, p.enum, v), risk.EnumMessage(p.enum, v))
 		}
 		*p.str(q) = v
 	case level:
