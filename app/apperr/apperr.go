@@ -40,6 +40,9 @@ type Error struct {
 	Changes []Change
 	// RetryAfter says when a TooManyRequests caller may try again.
 	RetryAfter time.Duration
+	// Items lists, for an operation on many entities (bulk edit), each
+	// entity that made it fail; nothing was changed.
+	Items []Item
 	Err        error // the cause, logged but never shown
 }
 
@@ -49,6 +52,19 @@ type Change struct {
 	Field string
 	Old   string
 	New   string
+}
+
+// Item is one entity's problem in an operation on many: Ref is the
+// reference the caller gave, Code what is wrong with it, Version its stored
+// version (when stale) and Fields its invalid fields.
+type Item struct {
+	Ref     string
+	ID      string
+	Label   string
+	Code    Code
+	Message string
+	Version int
+	Fields  FieldErrors
 }
 
 func (e *Error) Error() string {
