@@ -43,7 +43,7 @@ type Error struct {
 	// Items lists, for an operation on many entities (bulk edit), each
 	// entity that made it fail; nothing was changed.
 	Items []Item
-	Err        error // the cause, logged but never shown
+	Err   error // the cause, logged but never shown
 }
 
 // Change is one field that differs: Old is what the caller submitted,
