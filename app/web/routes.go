@@ -63,6 +63,7 @@ func (s *Server) Routes() []Route {
 
 		route(get, apiPrefix+"/risks", APIRead, s.listRisksAPI),
 		route(post, apiPrefix+"/risks", APIWrite, s.createRiskAPI),
+		route(fiber.MethodPatch, apiPrefix+"/risks", APIWrite, s.bulkRisksAPI),
 		route(fiber.MethodPut, apiPrefix+"/risks/filter", APIRead, s.filterRisksAPI),
 		route(get, apiPrefix+"/risks/export.csv", APIRead, s.exportRisksAPI),
 		route(get, apiPrefix+"/risks/:id", APIRead, s.getRiskAPI),
