@@ -90,6 +90,7 @@ func (s *Server) Routes() []Route {
 		route(get, "/risks/assess", Member, s.assess),
 		route(get, "/risks/export.csv", Member, s.exportRisks),
 		route(post, "/risks", Writer, s.createRisk),
+		route(post, "/risks/bulk", Writer, s.bulkEdit),
 		route(get, "/risks/:id", Member, s.showRisk),
 		route(get, "/risks/:id/edit", Writer, s.editRisk),
 		route(post, "/risks/:id", Writer, s.updateRisk),
