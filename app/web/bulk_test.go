@@ -213,4 +213,8 @@ func TestBrowserBulkEdit(t *testing.T) {
 		t.Errorf("at 390 px: %s", o)
 	}
 	b.screenshot("bulk-390-selected")
+	b.do(chromedp.Evaluate[chromedp.Void](`document.documentElement.classList.add('dark')`))
+	b.screenshot("bulk-390-dark")
+	b.do(chromedp.EmulateViewport(1440, 900))
+	b.screenshot("bulk-1440-dark")
 }
