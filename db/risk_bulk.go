@@ -29,7 +29,7 @@ func (s *RiskStore) LockKeys(ctx context.Context, orgID string, keys []string) (
 	}
 	var rows []riskRow
 	err := s.selectRisks(ctx).Where("r.organization_id = ?", orgID).
-		Where("(r.id IN (?) OR r.number IN (?))", bun.In(ids), bun.In(numbers)).
+		Where("(r.id IN (?) OR r.number IN (?))", bun.List(ids), bun.List(numbers)).
 		OrderExpr("r.number").For("UPDATE OF r").Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("lock risks", err)
@@ -74,7 +74,7 @@ func (s *RiskStore) MatchStamp(ctx context.Context, orgID string, q risk.ListQue
 func (s *RiskStore) DeleteMany(ctx context.Context, orgID string, ids []string) error {
 	for batch := range slices.Chunk(ids, batchRows) {
 		res, err := idb(ctx, s.DB).NewDelete().Model((*riskRow)(nil)).
-			Where("organization_id = ? AND id IN (?)", orgID, bun.In(batch)).Exec(ctx)
+			Where("organization_id = ? AND id IN (?)", orgID, bun.List(batch)).Exec(ctx)
 		if err != nil {
 			return dbErr("delete risks", err)
 		}

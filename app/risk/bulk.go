@@ -240,11 +240,11 @@ func (s *Service) Bulk(ctx context.Context, orgID string, actor audit.Actor, sel
 	}
 	var res *BulkResult
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		rows, err := s.lockSelection(ctx, orgID, sel)
+		rows, refs, err := s.lockSelection(ctx, orgID, sel)
 		if err != nil {
 			return err
 		}
-		res, err = s.bulkWrite(ctx, orgID, actor, rows, ch)
+		res, err = s.bulkWrite(ctx, orgID, actor, rows, refs, ch)
 		return err
 	})
 	if err != nil {
@@ -254,15 +254,16 @@ func (s *Service) Bulk(ctx context.Context, orgID string, actor audit.Actor, sel
 }
 
 // lockSelection locks the selected risks and returns them in number order,
-// once each, after checking the versions the caller gave.
-func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelection) ([]*Risk, error) {
+// once each, after checking the versions the caller gave, with the
+// reference the caller used for each (by risk id).
+func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelection) ([]*Risk, map[string]string, error) {
 	if sel.Query != nil {
 		rows, err := s.Risks.LockMatching(ctx, orgID, *sel.Query, MaxBulk+1)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(rows) > MaxBulk || sel.Expect.Count > MaxBulk {
-			return nil, invalidField("riskIds", fmt.Sprintf("At most %d risks can be changed at once; narrow the filters", MaxBulk))
+			return nil, nil, invalidField("riskIds", fmt.Sprintf("At most %d risks can be changed at once; narrow the filters", MaxBulk))
 		}
 		now := MatchStamp{Count: len(rows)}
 		for _, r := range rows {
@@ -271,14 +272,14 @@ func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelec
 			}
 		}
 		if !now.Equal(sel.Expect) {
-			return nil, &apperr.Error{Code: apperr.PreconditionFailed, Message: fmt.Sprintf(
+			return nil, nil, &apperr.Error{Code: apperr.PreconditionFailed, Message: fmt.Sprintf(
 				"The risks matching these filters changed since the page loaded (%s then, %d now, or some were edited). Nothing was changed; reload the page and try again.",
 				plural(sel.Expect.Count, "risk"), now.Count)}
 		}
 		if len(rows) == 0 {
-			return nil, invalidField("riskIds", "No risk matches these filters")
+			return nil, nil, invalidField("riskIds", "No risk matches these filters")
 		}
-		return rows, nil
+		return rows, map[string]string{}, nil
 	}
 	keys := make([]string, len(sel.Targets))
 	for i, t := range sel.Targets {
@@ -286,7 +287,7 @@ func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelec
 	}
 	rows, err := s.Risks.LockKeys(ctx, orgID, keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byKey := make(map[string]*Risk, 2*len(rows))
 	for _, r := range rows {
@@ -295,6 +296,7 @@ func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelec
 	}
 	var missing, stale []apperr.Item
 	versions := make(map[string]int, len(rows))
+	refs := make(map[string]string, len(rows))
 	for _, t := range sel.Targets {
 		r := byKey[t.Key]
 		if n, ok := ParseIdentifier(t.Key); ok && r == nil {
@@ -303,6 +305,9 @@ func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelec
 		if r == nil {
 			missing = append(missing, apperr.Item{Ref: t.Ref, Code: apperr.NotFound, Message: "Risk not found"})
 			continue
+		}
+		if _, named := refs[r.ID]; !named {
+			refs[r.ID] = t.Ref
 		}
 		if t.Version == 0 {
 			continue
@@ -316,18 +321,18 @@ func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelec
 	}
 	switch {
 	case len(missing) > 0:
-		return nil, &apperr.Error{Code: apperr.NotFound, Items: missing, Message: fmt.Sprintf(
-			"%s not found: %s. Nothing was changed.", plural(len(missing), "selected risk"), refs(missing))}
+		return nil, nil, &apperr.Error{Code: apperr.NotFound, Items: missing, Message: fmt.Sprintf(
+			"%s not found: %s. Nothing was changed.", plural(len(missing), "selected risk"), refList(missing))}
 	case len(stale) > 0:
-		return nil, &apperr.Error{Code: apperr.PreconditionFailed, Items: stale, Message: fmt.Sprintf(
+		return nil, nil, &apperr.Error{Code: apperr.PreconditionFailed, Items: stale, Message: fmt.Sprintf(
 			"%s changed since the page loaded: %s. Nothing was changed; reload the page and try again.",
-			plural(len(stale), "selected risk"), refs(stale))}
+			plural(len(stale), "selected risk"), refList(stale))}
 	}
-	return rows, nil
+	return rows, refs, nil
 }
 
-// refs lists the labels (or references) of items, at most ten.
-func refs(items []apperr.Item) string {
+// refList lists the labels (or references) of items, at most ten.
+func refList(items []apperr.Item) string {
 	var names []string
 	for i, it := range items {
 		if i == 10 {
@@ -340,7 +345,7 @@ func refs(items []apperr.Item) string {
 }
 
 // bulkWrite applies ch to the locked rows and writes the result.
-func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor, rows []*Risk, ch BulkChange) (*BulkResult, error) {
+func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor, rows []*Risk, refs map[string]string, ch BulkChange) (*BulkResult, error) {
 	now := s.Now().UTC()
 	res := &BulkResult{Items: make([]BulkItem, 0, len(rows))}
 	events := make([]*audit.Event, 0, len(rows))
@@ -387,7 +392,7 @@ func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor
 		in.Normalize()
 		if err := in.Validate(); err != nil {
 			e, _ := apperr.As(err)
-			item := apperr.Item{Ref: cur.Identifier(), ID: cur.ID, Label: cur.Identifier(), Code: apperr.Invalid, Message: "Would be invalid"}
+			item := apperr.Item{Ref: firstNonEmpty(refs[cur.ID], cur.Identifier()), ID: cur.ID, Label: cur.Identifier(), Code: apperr.Invalid, Message: "Would be invalid"}
 			if e != nil {
 				item.Fields = e.Fields
 				var parts []string
@@ -423,7 +428,7 @@ func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor
 	}
 	if len(invalid) > 0 {
 		return nil, &apperr.Error{Code: apperr.Invalid, Items: invalid, Message: fmt.Sprintf(
-			"%s would become invalid: %s. Nothing was changed.", plural(len(invalid), "selected risk"), refs(invalid))}
+			"%s would become invalid: %s. Nothing was changed.", plural(len(invalid), "selected risk"), refList(invalid))}
 	}
 	if err := s.Risks.UpdateMany(ctx, updated); err != nil {
 		return nil, err

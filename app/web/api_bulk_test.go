@@ -93,7 +93,7 @@ func TestAPIBulkEditAllOrNothing(t *testing.T) {
 	}{
 		{"stale", map[string]any{"riskIds": []any{r1.ID, r2.ID}, "ifVersions": map[string]any{r1.ID: 1, r2.ID: 1},
 			"changes": map[string]any{"status": "pending"}}, http.StatusPreconditionFailed, r2.ID},
-		{"invalid", map[string]any{"riskIds": []any{1, 3}, "changes": map[string]any{"addTags": []string{"one-more"}}}, http.StatusUnprocessableEntity, "RSK-00003"},
+		{"invalid", map[string]any{"riskIds": []any{1, 3}, "changes": map[string]any{"addTags": []string{"one-more"}}}, http.StatusUnprocessableEntity, "3"},
 		{"other tenant", map[string]any{"riskIds": []any{r1.ID, foreign.ID}, "changes": map[string]any{"status": "pending"}}, http.StatusNotFound, foreign.ID},
 		{"missing", map[string]any{"riskIds": []any{r1.ID, 999}, "changes": map[string]any{"status": "pending"}}, http.StatusNotFound, "999"},
 	} {
