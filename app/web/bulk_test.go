@@ -61,8 +61,32 @@ func TestBulkEditFormWithoutJS(t *testing.T) {
 			t.Errorf("%v: %d %s", v, res.StatusCode, res.Body)
 		}
 	}
-	if riskState(t, e, o.ID) != before {
+	// Another organization's risk, a malformed value, too many risks.
+	other := e.signup("Beta", "owner@beta.example")
+	foreign := e.createRisk(other, risk.Input{Title: "Beta's"})
+	many := make([]string, risk.MaxBulk+1)
+	for i := range many {
+		many[i] = "rsk_" + strconv.Itoa(i) + ":1"
+	}
+	for _, tc := range []struct {
+		v      url.Values
+		status int
+		msg    string
+	}{
+		{url.Values{"risk": {bulkValue(r1), bulkValue(foreign)}, "action": {"archive"}}, http.StatusConflict, "not found"},
+		{url.Values{"risk": {"nonsense"}, "action": {"archive"}}, http.StatusUnprocessableEntity, "could not be read"},
+		{url.Values{"risk": many, "action": {"archive"}}, http.StatusUnprocessableEntity, "At most 1000"},
+	} {
+		res := o.Owner.postForm("/risks/bulk", tc.v, "HX-Request", "true")
+		if res.StatusCode != tc.status || !strings.Contains(res.Body, tc.msg) {
+			t.Errorf("%.80v: %d %s", tc.v, res.StatusCode, res.Body)
+		}
+	}
+	if riskState(t, e, o.ID) != before || riskState(t, e, other.ID) == "" {
 		t.Error("a refused bulk edit wrote")
+	}
+	if got, _ := e.Server.Risks.Get(context.Background(), other.ID, foreign.ID); got.Version != 1 {
+		t.Error("another organization's risk changed")
 	}
 }
 
