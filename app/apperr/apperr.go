@@ -45,7 +45,10 @@ type Error struct {
 	Changes []Change
 	// RetryAfter says when a TooManyRequests caller may try again.
 	RetryAfter time.Duration
-	Err        error // the cause, logged but never shown
+	// Items lists, for an operation on many entities (bulk edit), each
+	// entity that made it fail; nothing was changed.
+	Items []Item
+	Err   error // the cause, logged but never shown
 }
 
 // Change is one field that differs: Old is what the caller submitted,
@@ -54,6 +57,19 @@ type Change struct {
 	Field string
 	Old   string
 	New   string
+}
+
+// Item is one entity's problem in an operation on many: Ref is the
+// reference the caller gave, Code what is wrong with it, Version its stored
+// version (when stale) and Fields its invalid fields.
+type Item struct {
+	Ref     string
+	ID      string
+	Label   string
+	Code    Code
+	Message string
+	Version int
+	Fields  FieldErrors
 }
 
 func (e *Error) Error() string {

@@ -30,6 +30,18 @@ type RiskStore interface {
 	// stored version is not r.Version-1.
 	UpdateMany(ctx context.Context, rs []*Risk) error
 	Delete(ctx context.Context, orgID, id string) error
+	// DeleteMany removes the organization's risks with these ids; it
+	// returns NotFound, and the caller must roll back, when one is missing.
+	DeleteMany(ctx context.Context, orgID string, ids []string) error
+	// LockKeys returns the organization's risks named by keys (ids or RSK
+	// identifiers), each once, locked in number order; a key without a
+	// risk is left out.
+	LockKeys(ctx context.Context, orgID string, keys []string) ([]*Risk, error)
+	// LockMatching returns at most limit risks matching q (its filters
+	// only), locked in number order.
+	LockMatching(ctx context.Context, orgID string, q ListQuery, limit int) ([]*Risk, error)
+	// MatchStamp returns how many risks match q and their latest update.
+	MatchStamp(ctx context.Context, orgID string, q ListQuery) (MatchStamp, error)
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
 	// GetMany returns the organization's risks with these numbers, keyed by

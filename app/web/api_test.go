@@ -424,7 +424,7 @@ func TestAPIDocumentation(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("/api/docs: %d", page.StatusCode)
 	}
-	if n := page.Doc(t).Find(`section[id]`).Length(); n != 12 {
-		t.Errorf("/api/docs shows %d operations, want 12", n)
+	if n := page.Doc(t).Find(`section[id]`).Length(); n != 13 {
+		t.Errorf("/api/docs shows %d operations, want 13", n)
 	}
 }

@@ -148,25 +148,7 @@ func (s *Server) createRiskAPI(c *fiber.Ctx) error {
 		b, err := json.Marshal(fiber.Map{"success": true, "data": toAPIDetail(d)})
 		return fiber.StatusCreated, b, err
 	}
-	key := c.Get("Idempotency-Key")
-	if key == "" {
-		status, b, err := create(c.UserContext())
-		if err != nil {
-			return err
-		}
-		return sendJSONBytes(c, status, b)
-	}
-	if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return invalidInput("Idempotency-Key must be 1 to 255 visible ASCII characters")
-	}
-	resp, replayed, err := s.Idempotency.Do(c.UserContext(), org, key, bodyHash(c, body), create)
-	if err != nil {
-		return err
-	}
-	if replayed {
-		c.Set("Idempotent-Replayed", "true")
-	}
-	return sendJSONBytes(c, resp.Status, resp.Body)
+	return s.idempotent(c, org, body, create)
 }
 
 func sendJSONBytes(c *fiber.Ctx, status int, b []byte) error {

@@ -105,6 +105,9 @@ func (s *Server) apiError(c *fiber.Ctx, err error) error {
 		if status >= 500 {
 			msg = apiFailure(c)
 		}
+	case len(e.Items) > 0:
+		// A refused bulk edit: which risks, and why; nothing was written.
+		body["details"] = fiber.Map{"_errors": []string{}, "risks": apiBulkItems(e.Items)}
 	case e.Code == apperr.Invalid && len(e.Fields) > 0:
 		status, msg = fiber.StatusBadRequest, "Validation failed"
 		body["details"] = zodDetails(e.Fields)

@@ -59,11 +59,18 @@ func (s *Server) listRisks(c *fiber.Ctx) error {
 			vm.Register = r
 		}
 	}
+	if vm.CanWrite {
+		if vm.Bulk, err = s.bulkVM(c, q, regs); err != nil {
+			return err
+		}
+	}
 	if wantsPartial(c, risks.ResultsID) {
 		return render(c, status, risks.Results(vm))
 	}
-	if vm.Members, err = s.memberOptions(c); err != nil {
-		return err
+	if vm.Members = vm.Bulk.Members; !vm.CanWrite {
+		if vm.Members, err = s.memberOptions(c); err != nil {
+			return err
+		}
 	}
 	return render(c, status, risks.RegisterPage(s.page(c, "Risk register", layout.NavRegister), vm))
 }

@@ -63,6 +63,7 @@ func (s *Server) Routes() []Route {
 
 		route(get, apiPrefix+"/risks", APIRead, s.listRisksAPI),
 		route(post, apiPrefix+"/risks", APIWrite, s.createRiskAPI),
+		route(fiber.MethodPatch, apiPrefix+"/risks", APIWrite, s.bulkRisksAPI),
 		route(fiber.MethodPut, apiPrefix+"/risks/filter", APIRead, s.filterRisksAPI),
 		route(get, apiPrefix+"/risks/export.csv", APIRead, s.exportRisksAPI),
 		route(get, apiPrefix+"/risks/:id", APIRead, s.getRiskAPI),
@@ -89,6 +90,7 @@ func (s *Server) Routes() []Route {
 		route(get, "/risks/assess", Member, s.assess),
 		route(get, "/risks/export.csv", Member, s.exportRisks),
 		route(post, "/risks", Writer, s.createRisk),
+		route(post, "/risks/bulk", Writer, s.bulkEdit),
 		route(get, "/risks/:id", Member, s.showRisk),
 		route(get, "/risks/:id/edit", Writer, s.editRisk),
 		route(post, "/risks/:id", Writer, s.updateRisk),

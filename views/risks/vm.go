@@ -41,6 +41,7 @@ type RegisterVM struct {
 	CanWrite  bool
 	Today     time.Time
 	Errors    apperr.FieldErrors // bad URL parameters, shown above the table
+	Bulk      BulkVM             // the bulk action bar (writers only)
 }
 
 // Values returns the query as URL parameters, leaving defaults out.
