@@ -50,7 +50,7 @@ func (ch *BulkChange) Normalize() {
 
 // Validate returns an Invalid error naming every bad field of the change.
 func (ch *BulkChange) Validate() error {
-	fe := apperr.FieldErrors{}
+	fe := apperr.NewProblems()
 	if ch.IsEmpty() {
 		fe.Add("changes", "Choose at least one change")
 		return fe.Err()
