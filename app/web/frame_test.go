@@ -124,8 +124,9 @@ func TestAPIKeysPageLinksTheAPIDocs(t *testing.T) {
 func TestMovementOrderAndNoKindSwitch(t *testing.T) {
 	e := newEnv(t)
 	a := e.signup("Acme", "owner@acme.example")
-	// Created low to high, so the database's order is the wrong one.
+	// The most frequent move is the least severe: the database orders by count.
 	e.createRisk(a, risk.Input{Title: "Low", Probability: 1, Impact: 1, ResidualProbability: 1, ResidualImpact: 1})
+	e.createRisk(a, risk.Input{Title: "Low too", Probability: 1, Impact: 1, ResidualProbability: 1, ResidualImpact: 1})
 	e.createRisk(a, risk.Input{Title: "Medium", Probability: 5, Impact: 5, ResidualProbability: 1, ResidualImpact: 5})
 	e.createRisk(a, risk.Input{Title: "High", Probability: 7, Impact: 7, ResidualProbability: 3, ResidualImpact: 7})
 	e.createRisk(a, risk.Input{Title: "Critical", Probability: 10, Impact: 10, ResidualProbability: 5, ResidualImpact: 5})
