@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"net/url"
 	"slices"
 	"strconv"
@@ -184,22 +186,29 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	b.waitVisible(`main h1`)
 	regLink := eval[string](b, `(document.querySelector('main a[href^="/settings/registers/"]:not([href$="/new"])') || {}).getAttribute?.('href') || ''`)
 
-	pages := append(nav, riskLink, riskLink+"/edit", riskLink+"/delete",
-		"/heatmap?cell=4-3", "/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
-		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs", "/login")
+	b.navigate("/heatmap")
+	b.waitVisible(`[data-testid="heatmap"]`)
+	cellLink := eval[string](b, `document.querySelector('[data-testid=heatmap-cell]:not([data-count="0"])').getAttribute('href')`)
+	b.navigate(cellLink)
+	b.waitVisible(`[data-testid="cell-risks"] table`)
+	// The cell's risks show their residual level without scrolling.
+	if right := eval[float64](b, `document.querySelector('[data-testid=cell-risks] thead th:last-child').getBoundingClientRect().right`); right > phoneWidth-16 {
+		t.Errorf("the cell list's Residual column ends at %.0f px, off the %d px screen", right, phoneWidth)
+	}
+
+	pages := append(nav, riskLink, cellLink, riskLink+"/edit", riskLink+"/delete",
+		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
+		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs")
 	if regLink != "" {
 		pages = append(pages, regLink)
 	}
 	for _, theme := range []string{"light", "dark"} {
-		if theme != "light" {
-			b.checkConsole()
-			b = demoTab(t, b.e) // a tab has a minute
-			b.do(chromedp.EmulateViewport(phoneWidth, phoneHeight))
-		}
-		b.setTheme(theme)
-		for _, p := range pages {
-			if p == "/login" {
-				continue // signed in: it redirects
+		for i, p := range pages {
+			if i%6 == 0 { // a tab has a minute: a new one every few pages
+				b.checkConsole()
+				b = demoTab(t, b.e)
+				b.do(chromedp.EmulateViewport(phoneWidth, phoneHeight))
+				b.setTheme(theme)
 			}
 			b.navigate(p)
 			b.waitVisible(`main`)
@@ -215,4 +224,32 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 		}
 	}
 	b.checkConsole()
+}
+
+// TestBrowserFrameScreenshots saves the dashboard, heat map, settings and
+// API docs at 1440 and 390 px, light and dark, for a person to look at
+// (RISKREG_SCREENSHOTS=1; they go to screenshotDir).
+func TestBrowserFrameScreenshots(t *testing.T) {
+	if os.Getenv("RISKREG_SCREENSHOTS") == "" {
+		t.Skip("set RISKREG_SCREENSHOTS=1")
+	}
+	e := newEnv(t)
+	s := &seed.Seeder{Accounts: e.Server.Accounts, Risks: e.Server.Risks}
+	if _, err := s.Demo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]string{"dashboard": "/", "heatmap": "/heatmap?cell=3-3", "movement": "/heatmap?view=movement",
+		"settings": "/settings/api-keys", "registers": "/settings/registers", "apidocs": "/api/docs"}
+	for _, theme := range []string{"light", "dark"} {
+		for _, w := range []int64{1440, phoneWidth} {
+			b := demoTab(t, e)
+			b.setTheme(theme)
+			b.do(chromedp.EmulateViewport(w, 900))
+			for name, p := range pages {
+				b.navigate(p)
+				b.waitVisible("main")
+				b.screenshot(fmt.Sprintf("frame-%s-%d-%s", name, w, theme))
+			}
+		}
+	}
 }
