@@ -242,13 +242,23 @@ func TestBrowserFrameScreenshots(t *testing.T) {
 		"settings": "/settings/api-keys", "registers": "/settings/registers", "apidocs": "/api/docs"}
 	for _, theme := range []string{"light", "dark"} {
 		for _, w := range []int64{1440, phoneWidth} {
-			b := demoTab(t, e)
-			b.setTheme(theme)
-			b.do(chromedp.EmulateViewport(w, 900))
+			var b *browser
+			n := 0
 			for name, p := range pages {
+				if n%3 == 0 { // a tab has a minute
+					b = demoTab(t, e)
+					b.setTheme(theme)
+					b.do(chromedp.EmulateViewport(w, 900))
+				}
+				n++
 				b.navigate(p)
 				b.waitVisible("main")
 				b.screenshot(fmt.Sprintf("frame-%s-%d-%s", name, w, theme))
+				// The first screen, as a person sees it on opening the page.
+				top := value(b, "screenshot", chromedp.CaptureScreenshot())
+				if err := os.WriteFile(fmt.Sprintf("%s/frame-%s-%d-%s-top.png", screenshotDir, name, w, theme), top, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
