@@ -23,7 +23,7 @@ module.exports = {
     'btn', 'btn-primary', 'btn-secondary', 'btn-danger', 'btn-ghost', 'btn-sm',
     'input', 'select', 'textarea', 'checkbox', 'radio', 'label', 'hint', 'field-error',
     'badge', 'card', 'card-header', 'card-body', 'link',
-    'table-dense', 'table-scroll', 'row-active',
+    'table-dense', 'table-scroll', 'table-sticky-first', 'row-active',
     'htmx-indicator', 'spinner', 'skip-link', 'kbd',
   ],
   theme: {

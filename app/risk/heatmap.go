@@ -1,6 +1,10 @@
 package risk
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
 
 // ValueCount is the number of risks with one (probability, impact) pair.
 type ValueCount struct {
@@ -73,8 +77,10 @@ type MoveValueCount struct {
 }
 
 // FoldMovement folds value counts into cell-to-cell movements of m,
-// leaving out risks unassessed on either side. Movements keep the order of
-// their first appearance in vc.
+// leaving out risks unassessed on either side. Movements come most severe
+// first: by inherent level, highest first, then by the inherent cell
+// (likelihood, then impact, highest first), then the same for the residual
+// end; so a committee reads the worst starting points at the top.
 func FoldMovement(m *Matrix, vc []MoveValueCount) []MoveCount {
 	var out []MoveCount
 	at := map[[4]int]int{}
@@ -91,6 +97,17 @@ func FoldMovement(m *Matrix, vc []MoveValueCount) []MoveCount {
 		at[k] = len(out)
 		out = append(out, MoveCount{From: [2]int{k[0], k[1]}, To: [2]int{k[2], k[3]}, Count: c.Count})
 	}
+	level := func(c [2]int) int { return m.Grid[c[0]][c[1]] }
+	slices.SortFunc(out, func(a, b MoveCount) int {
+		return cmp.Or(
+			cmp.Compare(level(b.From), level(a.From)),
+			cmp.Compare(b.From[0], a.From[0]),
+			cmp.Compare(b.From[1], a.From[1]),
+			cmp.Compare(level(b.To), level(a.To)),
+			cmp.Compare(b.To[0], a.To[0]),
+			cmp.Compare(b.To[1], a.To[1]),
+		)
+	})
 	return out
 }
 

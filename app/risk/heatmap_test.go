@@ -1,6 +1,8 @@
 package risk_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/riskreg/riskreg/app/risk"
@@ -32,6 +34,34 @@ func TestFoldHeatmapAndMovement(t *testing.T) {
 	})
 	if len(mv) != 1 || mv[0].From != [2]int{4, 4} || mv[0].To != [2]int{1, 4} || mv[0].Count != 3 {
 		t.Errorf("movement %+v", mv)
+	}
+}
+
+// TestFoldMovementMostSevereFirst: movements are ordered by the inherent
+// level, highest first, then the inherent cell, then the residual end, not
+// by the order the database returned them.
+func TestFoldMovementMostSevereFirst(t *testing.T) {
+	m := risk.DefaultMatrix()
+	mv := risk.FoldMovement(&m, []risk.MoveValueCount{
+		{Probability: 1, Impact: 1, ResidualProbability: 1, ResidualImpact: 1, Count: 1},   // Low → Low
+		{Probability: 5, Impact: 5, ResidualProbability: 1, ResidualImpact: 5, Count: 1},   // Medium → Low (cell 2-2 → 0-2)
+		{Probability: 10, Impact: 9, ResidualProbability: 3, ResidualImpact: 9, Count: 1},  // Critical → High (cell 4-4 → 1-4)
+		{Probability: 10, Impact: 9, ResidualProbability: 9, ResidualImpact: 9, Count: 1},  // Critical → Critical (4-4 → 4-4)
+		{Probability: 7, Impact: 10, ResidualProbability: 3, ResidualImpact: 3, Count: 1},  // Critical → Low (3-4 → 1-1)
+		{Probability: 10, Impact: 7, ResidualProbability: 10, ResidualImpact: 1, Count: 1}, // Critical → Medium (4-3 → 4-0)
+	})
+	var got []string
+	for _, c := range mv {
+		got = append(got, fmt.Sprintf("%d-%d>%d-%d", c.From[0], c.From[1], c.To[0], c.To[1]))
+	}
+	want := []string{"4-4>4-4", "4-4>1-4", "4-3>4-0", "3-4>1-1", "2-2>0-2", "0-0>0-0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	for i := 1; i < len(mv); i++ {
+		if m.Grid[mv[i].From[0]][mv[i].From[1]] > m.Grid[mv[i-1].From[0]][mv[i-1].From[1]] {
+			t.Errorf("movement %d starts at a higher level than the one before it", i)
+		}
 	}
 }
 

@@ -75,7 +75,7 @@ func TestAddTaskWithoutJavaScript(t *testing.T) {
 	if got := doc.Find(`[data-testid="flash"]`).Text(); got != "Task added." {
 		t.Errorf("flash = %q", got)
 	}
-	if h := historyText(doc); !strings.Contains(h, "Task: — → Patch the VPN (open, due 2030-01-31, Owner Acme)") {
+	if h := historyText(doc); !strings.Contains(h, "Task: — → Patch the VPN (open, due 31 Jan 2030, Owner Acme)") {
 		t.Errorf("history %q lacks the added task", h)
 	}
 }

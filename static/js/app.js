@@ -14,6 +14,9 @@
 //                                data-flash-persist); [data-flash-close] removes it
 //   [aria-invalid="true"]        first one is focused after a form swap / on load
 //   [data-copy="text"]           click copies text, label shows "Copied"
+//   details[data-menu]           the phone menu: Escape, a click outside,
+//                                an htmx request or a return to the page
+//                                closes it
 (function () {
   'use strict';
 
@@ -201,6 +204,13 @@
       if (dialogOpen) {
         e.preventDefault();
         dialog.close();
+        return;
+      }
+      var menu = e.target.closest && e.target.closest('details[data-menu][open]');
+      if (closeMenus() && menu) {
+        e.preventDefault();
+        var summary = menu.querySelector('summary');
+        if (summary) summary.focus();
       }
       return;
     }
@@ -251,6 +261,26 @@
       }
     }
   });
+
+  // ----------------------------------------------------------------- menus
+  // closeMenus closes every open menu except keep; it reports whether one was open.
+  function closeMenus(keep) {
+    var closed = false;
+    doc.querySelectorAll('details[data-menu][open]').forEach(function (d) {
+      if (d === keep) return;
+      d.open = false;
+      closed = true;
+    });
+    return closed;
+  }
+
+  doc.addEventListener('click', function (e) {
+    var t = e.target;
+    closeMenus(t && t.closest ? t.closest('details[data-menu]') : null);
+  }, true);
+  doc.addEventListener('htmx:beforeRequest', function () { closeMenus(); });
+  // Back and forward restore pages from the cache with the menu as it was.
+  window.addEventListener('pageshow', function () { closeMenus(); });
 
   // --------------------------------------------------------------- flashes
   var FLASH_MS = 5000;

@@ -7,6 +7,9 @@ import (
 	"strings"
 )
 
+// Path is the API reference page.
+const Path = "/api/docs"
+
 // Param is one operation parameter.
 type Param struct {
 	Name        string
@@ -92,6 +95,52 @@ func Parse(doc []byte, baseURL string) (VM, error) {
 		}
 	}
 	return vm, nil
+}
+
+// ExamplePath is the request the curl example makes.
+const ExamplePath = "/api/v1/risks?status=open&sort=-inherentScore"
+
+// CurlExample returns a curl command that works when pasted into a POSIX
+// shell: the URL is single-quoted (it holds "&"), the header double-quoted
+// so that $RISKREG_KEY expands.
+func (vm VM) CurlExample() string {
+	return `curl -H "Authorization: Bearer $RISKREG_KEY" ` + ShellQuote(vm.BaseURL+ExamplePath)
+}
+
+// ShellQuote quotes s as one word for a POSIX shell.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Span is a piece of prose: text, or inline code when Code is set.
+type Span struct {
+	Text string
+	Code bool
+}
+
+// Inline splits a description written with Markdown's `backticks` into
+// text and code spans; an unpaired backtick stays as text.
+func Inline(s string) []Span {
+	var out []Span
+	for {
+		a := strings.IndexByte(s, '`')
+		if a < 0 {
+			break
+		}
+		b := strings.IndexByte(s[a+1:], '`')
+		if b < 0 {
+			break
+		}
+		if a > 0 {
+			out = append(out, Span{Text: s[:a]})
+		}
+		out = append(out, Span{Text: s[a+1 : a+1+b], Code: true})
+		s = s[a+1+b+1:]
+	}
+	if s != "" {
+		out = append(out, Span{Text: s})
+	}
+	return out
 }
 
 func methodClass(m string) string {

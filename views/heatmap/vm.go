@@ -146,13 +146,13 @@ func (vm VM) Rows() [][]CellVM {
 func (vm VM) GridClass() string {
 	switch len(vm.Register.Matrix.Impact) {
 	case 3:
-		return "grid-cols-[auto_repeat(3,minmax(72px,1fr))]"
+		return "grid-cols-[auto_repeat(3,minmax(40px,1fr))] sm:grid-cols-[auto_repeat(3,minmax(72px,1fr))]"
 	case 4:
-		return "grid-cols-[auto_repeat(4,minmax(72px,1fr))]"
+		return "grid-cols-[auto_repeat(4,minmax(40px,1fr))] sm:grid-cols-[auto_repeat(4,minmax(72px,1fr))]"
 	case 5:
-		return "grid-cols-[auto_repeat(5,minmax(72px,1fr))]"
+		return "grid-cols-[auto_repeat(5,minmax(40px,1fr))] sm:grid-cols-[auto_repeat(5,minmax(72px,1fr))]"
 	default:
-		return "grid-cols-[auto_repeat(6,minmax(72px,1fr))]"
+		return "grid-cols-[auto_repeat(6,minmax(40px,1fr))] sm:grid-cols-[auto_repeat(6,minmax(72px,1fr))]"
 	}
 }
 

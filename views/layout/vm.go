@@ -77,6 +77,37 @@ func flashClass(kind string) string {
 	return "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100"
 }
 
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	ID       string // the Nav constant that marks it current; "" for an action
+	Label    string
+	Href     string
+	TestID   string // for the sidebar's links
+	Shortcut bool   // the "n" shortcut follows it
+}
+
+// NavItems returns the main navigation the user may use, in order. The
+// sidebar and the phone menu both render it, so they never disagree.
+func (p Page) NavItems() []NavItem {
+	items := []NavItem{
+		{ID: NavDashboard, Label: "Dashboard", Href: "/", TestID: "nav-dashboard"},
+		{ID: NavRegister, Label: "Register", Href: "/risks", TestID: "nav-register"},
+		{ID: NavHeatmap, Label: "Heat map", Href: "/heatmap", TestID: "nav-heatmap"},
+	}
+	if p.CanWrite {
+		items = append(items,
+			NavItem{Label: "New risk", Href: "/risks/new", TestID: "nav-new-risk", Shortcut: true},
+			NavItem{ID: NavImport, Label: "Import", Href: "/import", TestID: "nav-import"})
+	}
+	if p.CanManage {
+		items = append(items, NavItem{ID: NavSettings, Label: "Settings", Href: "/settings", TestID: "nav-settings"})
+	}
+	return items
+}
+
+// current reports whether the item is the page's section.
+func (it NavItem) current(nav string) bool { return it.ID != "" && it.ID == nav }
+
 func navClass(active bool) string {
 	if active {
 		return "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-200"

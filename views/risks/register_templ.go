@@ -839,7 +839,7 @@ func Results(vm RegisterVM) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "\" download hx-boost=\"false\" class=\"text-indigo-700 underline hover:no-underline dark:text-indigo-300\" data-testid=\"export-csv-bom\" title=\"The same file starting with a byte order mark, so Excel reads it as UTF-8\">BOM for Excel</a></span></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 86, "\" download hx-boost=\"false\" class=\"text-indigo-700 underline hover:no-underline dark:text-indigo-300\" data-testid=\"export-csv-bom\" title=\"The same CSV, marked as UTF-8 so that Excel shows accents and symbols correctly\">Excel-friendly CSV</a></span></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

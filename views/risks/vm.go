@@ -4,6 +4,7 @@ package risks
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web/listquery"
+	"github.com/riskreg/riskreg/views/components"
 )
 
 // DOM ids of swappable regions, used by templates and handlers alike.
@@ -287,9 +289,20 @@ func DisplayValue(field, v string) string {
 		return risk.Statuses.Label(v)
 	case "closure_reason":
 		return risk.ClosureReasons.Label(v)
+	// Dates are stored as ISO dates; they read as everywhere on the pages.
+	case "due_date", "next_review_date":
+		return components.DateText(v)
+	case "task_due_date": // "Patch the VPN: 2026-11-15"
+		if i := strings.LastIndex(v, ": "); i >= 0 {
+			return v[:i+2] + components.DateText(v[i+2:])
+		}
+	case "task": // "Patch the VPN (open, due 2026-11-15, Ada)"
+		return taskDue.ReplaceAllStringFunc(v, func(m string) string { return "due " + components.DateText(m[len("due "):]) })
 	}
 	return v
 }
+
+var taskDue = regexp.MustCompile(`\bdue \d{4}-\d{2}-\d{2}\b`)
 
 // ActionVerb describes an event.
 func ActionVerb(action string) string {
@@ -308,7 +321,7 @@ func FormatDate(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.Format("2 Jan 2006")
+	return components.Date(*t)
 }
 
 // DateValue formats a date for <input type="date">.
@@ -321,12 +334,7 @@ func DateValue(t *time.Time) string {
 
 // ShortDate formats a date compactly for table cells: "23 Nov" in the
 // current year, "23 Nov 2025" otherwise.
-func ShortDate(t time.Time, today time.Time) string {
-	if t.Year() == today.Year() {
-		return t.Format("2 Jan")
-	}
-	return t.Format("2 Jan 2006")
-}
+func ShortDate(t time.Time, today time.Time) string { return components.ShortDate(t, today) }
 
 // ShortDepartment is the department's code as teams write it (HR, IT, …).
 func ShortDepartment(d string) string {
@@ -341,7 +349,7 @@ func ShortDepartment(d string) string {
 }
 
 // FormatTime formats a timestamp in UTC.
-func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
+func FormatTime(t time.Time) string { return components.DateTime(t) }
 
 // ScoreText shows a 0-10 value, "—" when not assessed.
 func ScoreText(v int) string {

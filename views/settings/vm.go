@@ -9,6 +9,7 @@ import (
 
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/apperr"
+	"github.com/riskreg/riskreg/views/components"
 )
 
 // Paths and DOM ids shared by templates and handlers.
@@ -112,5 +113,5 @@ func FormatTime(t *time.Time, never string) string {
 	if t == nil {
 		return never
 	}
-	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	return components.DateTime(*t)
 }
