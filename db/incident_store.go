@@ -178,7 +178,17 @@ func (s *IncidentStore) List(ctx context.Context, orgID string, q incident.ListQ
 	if q.Desc {
 		dir = " DESC NULLS LAST"
 	}
-	sel = sel.OrderExpr(col + dir).OrderExpr("i.number DESC")
+	sel = sel.OrderExpr(col + dir)
+	for _, f := range q.ThenBy {
+		if c, ok := incidentSorts[f.Key]; ok {
+			if f.Desc {
+				sel = sel.OrderExpr(c + " DESC NULLS LAST")
+			} else {
+				sel = sel.OrderExpr(c + " ASC NULLS FIRST")
+			}
+		}
+	}
+	sel = sel.OrderExpr("i.number DESC")
 	if q.PerPage > 0 {
 		sel = sel.Limit(int64(q.PerPage)).Offset(int64(q.Offset()))
 	}

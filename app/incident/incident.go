@@ -109,8 +109,9 @@ type ListQuery struct {
 	Status   string
 	Severity string
 	Open     bool // open or investigating
-	Sort     string
+	Sort     string // a key of SortKeys; "" is updated, newest first
 	Desc     bool
+	ThenBy   []risk.SortField
 	Page     int // from 1
 	PerPage  int
 }

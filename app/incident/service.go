@@ -284,37 +284,53 @@ func (s *Service) UnlinkRisk(ctx context.Context, orgID string, actor audit.Acto
 	return out, err
 }
 
+// RiskFromIncident is what creating a risk from an incident returns: the
+// incident (with the new link), the new risk's detail, the incidents it is
+// linked to, and the member who opened it (nil when unknown).
+type RiskFromIncident struct {
+	Incident  *Incident
+	Risk      *risk.Detail
+	Incidents []Ref
+	OpenedBy  *risk.Person
+}
+
 // CreateRisk creates a risk from the incident (seed 002): the input's
 // empty title, description and category default to the incident's title,
 // description and "operations"; the risk's source is "incident" with the
 // incident's identifier, and it is linked to the incident, all in one
-// transaction. It returns the incident and the new risk's detail.
-func (s *Service) CreateRisk(ctx context.Context, orgID string, actor audit.Actor, key string, in risk.Input) (*Incident, *risk.Detail, error) {
-	var inc *Incident
-	var d *risk.Detail
+// transaction.
+func (s *Service) CreateRisk(ctx context.Context, orgID string, actor audit.Actor, key string, in risk.Input) (*RiskFromIncident, error) {
+	out := &RiskFromIncident{}
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if inc, err = s.Store.Get(ctx, orgID, key, true); err != nil {
+		inc, err := s.Store.Get(ctx, orgID, key, true)
+		if err != nil {
 			return err
 		}
-		in = RiskInput(inc, in)
-		r, err := s.Risks.CreateFrom(ctx, orgID, actor, in, Source, inc.Identifier())
+		r, err := s.Risks.CreateFrom(ctx, orgID, actor, RiskInput(inc, in), Source, inc.Identifier())
 		if err != nil {
 			return err
 		}
 		if err := s.link(ctx, orgID, actor, inc, r); err != nil {
 			return err
 		}
-		if d, err = s.Risks.Detail(ctx, orgID, r.ID); err != nil {
+		if out.Risk, err = s.Risks.Detail(ctx, orgID, r.ID); err != nil {
 			return err
 		}
-		inc, err = s.Store.Get(ctx, orgID, inc.ID, false)
+		if out.Incidents, err = s.Store.ForRisk(ctx, orgID, r.ID); err != nil {
+			return err
+		}
+		if actor.MemberID != "" {
+			if out.OpenedBy, err = s.Store.Reporter(ctx, orgID, actor.MemberID); err != nil {
+				return err
+			}
+		}
+		out.Incident, err = s.Store.Get(ctx, orgID, inc.ID, false)
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return inc, d, nil
+	return out, nil
 }
 
 // RiskInput fills the empty title, description and category of in from

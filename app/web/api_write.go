@@ -148,6 +148,12 @@ func (s *Server) createRiskAPI(c *fiber.Ctx) error {
 		b, err := json.Marshal(fiber.Map{"success": true, "data": toAPIDetail(d)})
 		return fiber.StatusCreated, b, err
 	}
+	return s.idempotent(c, org, body, create)
+}
+
+// idempotent runs create and sends its response; with an Idempotency-Key
+// it replays the first response of a repeated request instead.
+func (s *Server) idempotent(c *fiber.Ctx, org string, body []byte, create func(ctx context.Context) (int, []byte, error)) error {
 	key := c.Get("Idempotency-Key")
 	if key == "" {
 		status, b, err := create(c.UserContext())
@@ -218,7 +224,7 @@ func (s *Server) patchRiskAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return apiNotFound(err)
 	}
-	return sendRisk(c, fiber.StatusOK, d)
+	return s.sendRisk(c, fiber.StatusOK, d)
 }
 
 // deleteRiskAPI is DELETE /api/v1/risks/:id.
