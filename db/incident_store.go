@@ -39,6 +39,7 @@ type incidentRow struct {
 	ReporterName  *string  `bun:"reporter_name,scanonly"`
 	ReporterEmail *string  `bun:"reporter_email,scanonly"`
 	RiskIDs       []string `bun:"risk_ids,array,scanonly"`
+	RiskNumbers   []int64  `bun:"risk_numbers,array,scanonly"`
 	Total         int      `bun:"total,scanonly"`
 }
 
@@ -55,7 +56,7 @@ func (row *incidentRow) toDomain() *incident.Incident {
 		Description: row.Description, Severity: row.Severity, Status: row.Status, OccurredOn: utc(row.OccurredOn),
 		DiscoveredOn: utc(row.DiscoveredOn), ResolvedOn: utc(row.ResolvedOn), ReporterID: deref(row.ReporterID),
 		Version: row.Version, CreatedBy: deref(row.CreatedBy), UpdatedBy: deref(row.UpdatedBy),
-		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC(), RiskIDs: row.RiskIDs}
+		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC(), RiskIDs: row.RiskIDs, RiskNumbers: row.RiskNumbers}
 	if i.RiskIDs == nil {
 		i.RiskIDs = []string{}
 	}
@@ -112,6 +113,8 @@ func (s *IncidentStore) selectIncidents(ctx context.Context) *bun.SelectQuery {
 		ColumnExpr("u.name AS reporter_name, u.email AS reporter_email").
 		ColumnExpr(`ARRAY(SELECT l.risk_id FROM incident_risks l JOIN risks r ON r.organization_id = l.organization_id AND r.id = l.risk_id
 			WHERE l.organization_id = i.organization_id AND l.incident_id = i.id ORDER BY r.number) AS risk_ids`).
+		ColumnExpr(`ARRAY(SELECT r.number FROM incident_risks l JOIN risks r ON r.organization_id = l.organization_id AND r.id = l.risk_id
+			WHERE l.organization_id = i.organization_id AND l.incident_id = i.id ORDER BY r.number) AS risk_numbers`).
 		Join("LEFT JOIN members AS m ON m.organization_id = i.organization_id AND m.id = i.reporter_id").
 		Join("LEFT JOIN users AS u ON u.id = m.user_id")
 }

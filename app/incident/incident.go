@@ -32,8 +32,9 @@ type Incident struct {
 	UpdatedAt      time.Time
 
 	// Read-only projections filled by the store.
-	Reporter *risk.Person
-	RiskIDs  []string // the linked risks' ids, by risk number
+	Reporter    *risk.Person
+	RiskIDs     []string // the linked risks' ids, by risk number
+	RiskNumbers []int64  // the linked risks' numbers, in the same order
 }
 
 // Identifier returns the human identifier, e.g. INC-00007.
@@ -108,7 +109,7 @@ type ListQuery struct {
 	Search   string // case-insensitive substring of title or description
 	Status   string
 	Severity string
-	Open     bool // open or investigating
+	Open     bool   // open or investigating
 	Sort     string // a key of SortKeys; "" is updated, newest first
 	Desc     bool
 	ThenBy   []risk.SortField
