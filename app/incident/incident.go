@@ -72,9 +72,13 @@ const (
 
 // Enumerations.
 var (
-	Severities = risk.Enum{{"low", "Low"}, {"medium", "Medium"}, {"high", "High"}, {"critical", "Critical"}}
-	Statuses   = risk.Enum{
-		{StatusOpen, "Open"}, {StatusInvestigating, "Investigating"}, {StatusResolved, "Resolved"}, {StatusClosed, "Closed"},
+	Severities = risk.Enum{
+		{Value: "low", Label: "Low"}, {Value: "medium", Label: "Medium"},
+		{Value: "high", Label: "High"}, {Value: "critical", Label: "Critical"},
+	}
+	Statuses = risk.Enum{
+		{Value: StatusOpen, Label: "Open"}, {Value: StatusInvestigating, Label: "Investigating"},
+		{Value: StatusResolved, Label: "Resolved"}, {Value: StatusClosed, Label: "Closed"},
 	}
 )
 

@@ -27,6 +27,7 @@ const (
 	NavHeatmap   = "heatmap"
 	NavSettings  = "settings"
 	NavImport    = "import"
+	NavIncidents = "incidents"
 )
 
 // Page is what the frame needs to know about the request.
