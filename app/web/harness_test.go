@@ -21,8 +21,8 @@ import (
 
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/audit"
-	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/config"
+	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
 	"github.com/riskreg/riskreg/app/wire"

@@ -29,7 +29,7 @@ func TestIncidentPages(t *testing.T) {
 		t.Fatalf("invalid form: %d", res.StatusCode)
 	}
 	for _, f := range []string{"title", "severity", "occurredAt"} {
-		if doc.Find("[data-testid=error-" + f + "]").Length() != 1 {
+		if doc.Find("[data-testid=error-"+f+"]").Length() != 1 {
 			t.Errorf("no error shown on %s", f)
 		}
 	}

@@ -261,4 +261,3 @@ func ActionVerb(action string) string {
 	}
 	return "changed"
 }
-
