@@ -881,7 +881,7 @@ func DetailPage(p layout.Page, vm DetailVM) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "</div><div class=\"grid gap-6 lg:grid-cols-3\"><div class=\"flex flex-col gap-6 lg:col-span-2\"><section class=\"card p-5\" aria-labelledby=\"desc-h\"><h2 id=\"desc-h\" class=\"mb-2 text-sm font-semibold\">Description</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "</div><div class=\"grid gap-6 lg:grid-cols-3\"><div class=\"flex min-w-0 flex-col gap-6 lg:col-span-2\"><section class=\"card p-5\" aria-labelledby=\"desc-h\"><h2 id=\"desc-h\" class=\"mb-2 text-sm font-semibold\">Description</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
