@@ -70,8 +70,6 @@ const Source = "incident"
 // errStale is the message of a write based on an outdated version.
 const errStale = "This incident was changed since it was loaded"
 
-func notFound() error { return apperr.New(apperr.NotFound, "Incident not found") }
-
 // Get returns an incident by id, INC identifier or number.
 func (s *Service) Get(ctx context.Context, orgID, key string) (*Incident, error) {
 	return s.Store.Get(ctx, orgID, key, false)
