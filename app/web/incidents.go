@@ -298,7 +298,7 @@ func (s *Server) createRiskFromIncident(c *fiber.Ctx) error {
 func (s *Server) linkRiskForm(c *fiber.Ctx) error {
 	key := strings.TrimSpace(c.FormValue("risk"))
 	inc, err := s.Incidents.LinkRisk(c.UserContext(), orgID(c), actorOf(c), c.Params("id"), key)
-	if apperr.Is(err, apperr.NotFound) && !strings.Contains(err.Error(), "Incident") {
+	if e, ok := apperr.As(err); ok && e.Code == apperr.NotFound && e.Message == "Risk not found" {
 		vm, verr := s.incidentVM(c, c.Params("id"))
 		if verr != nil {
 			return verr
