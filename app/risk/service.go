@@ -146,6 +146,13 @@ func (s *Service) List(ctx context.Context, orgID string, q ListQuery) (Page, er
 
 // Create validates in and stores a new risk with its audit event.
 func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, in Input) (*Risk, error) {
+	return s.CreateFrom(ctx, orgID, actor, in, "", "")
+}
+
+// CreateFrom is Create for a risk that comes from elsewhere: source (such
+// as "incident") and sourceID (its identifier) are stored with it. In a
+// caller's transaction it joins that transaction.
+func (s *Service) CreateFrom(ctx context.Context, orgID string, actor audit.Actor, in Input, source, sourceID string) (*Risk, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -165,6 +172,7 @@ func (s *Service) Create(ctx context.Context, orgID string, actor audit.Actor, i
 			return err
 		}
 		r, event := s.newRisk(orgID, actor, in, reg, assignee, num, s.Now().UTC())
+		r.Source, r.SourceID = source, sourceID
 		if err := s.Risks.Insert(ctx, r); err != nil {
 			return err
 		}

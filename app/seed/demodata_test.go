@@ -3,6 +3,8 @@ package seed
 import (
 	"strings"
 	"testing"
+
+	"github.com/riskreg/riskreg/app/incident"
 )
 
 var (
@@ -194,4 +196,27 @@ func TestDemoRisks(t *testing.T) {
 		t.Errorf("want several overdue risks, got %d", overdue)
 	}
 	t.Logf("levels: %v, overdue: %d", levels, overdue)
+}
+
+// TestDemoIncidents: every demo incident is valid, names a demo person and
+// links only demo risks.
+func TestDemoIncidents(t *testing.T) {
+	if len(demoIncidents) < 5 {
+		t.Fatalf("%d demo incidents, want a handful", len(demoIncidents))
+	}
+	for _, d := range demoIncidents {
+		in := incident.Input{Title: d.Title, Description: d.Description, Severity: d.Severity, Status: d.Status}
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			t.Errorf("%q: %v", d.Title, err)
+		}
+		if d.Reporter < 0 || d.Reporter >= len(demoPeople) {
+			t.Errorf("%q: reporter %d is not a demo person", d.Title, d.Reporter)
+		}
+		for _, n := range d.Risks {
+			if n < 1 || int(n) > len(demoRisks) {
+				t.Errorf("%q: links RSK-%05d, not a demo risk", d.Title, n)
+			}
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
+	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -28,6 +29,8 @@ func DemoEmail() string { return demoPeople[0].Email }
 type Seeder struct {
 	Accounts *account.Service
 	Risks    *risk.Service
+	// Incidents, when set, records the demo incidents.
+	Incidents *incident.Service
 }
 
 // Demo creates the demo organization unless it exists; created reports
@@ -75,6 +78,12 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 		}
 		if _, err := s.Risks.Create(ctx, org.ID, actor, in); err != nil {
 			return false, fmt.Errorf("seed risk %q: %w", d.Title, err)
+		}
+	}
+	if s.Incidents != nil {
+		memberOf := func(i int) string { return byEmail[demoPeople[i].Email].ID }
+		if err := s.demoIncidents(ctx, org.ID, actor, memberOf, today); err != nil {
+			return false, err
 		}
 	}
 	return true, nil

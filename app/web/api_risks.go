@@ -81,6 +81,8 @@ type apiRiskDetail struct {
 	apiRisk
 	TreatmentStrategy *apiTreatment `json:"treatmentStrategy"`
 	MitigationTasks   []apiTask     `json:"mitigationTasks"`
+	// IncidentIDs are the ids of the incidents linked to the risk.
+	IncidentIDs []string `json:"incidentIds"`
 }
 
 type apiTreatment struct {
@@ -192,7 +194,13 @@ func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
 // links, the Link header; the links are absolute URLs under BASE_URL,
 // never the request's Host.
 func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int, links bool) {
-	pages := q.Pages(total)
+	s.setPages(c, q.Page, q.PerPage, q.Pages(total), total, links)
+}
+
+// setPages writes the paging headers of page (of pages, perPage each,
+// total entries) of any list; links as for setPagination.
+func (s *Server) setPages(c *fiber.Ctx, page, perPage, pages, total int, links bool) {
+	q := struct{ Page, PerPage int }{page, perPage}
 	c.Set("X-Pagination-Total-Entries", strconv.Itoa(total))
 	c.Set("X-Pagination-Total-Pages", strconv.Itoa(pages))
 	c.Set("X-Pagination-Current-Page", strconv.Itoa(q.Page))
@@ -344,7 +352,7 @@ func (s *Server) getRiskAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return apiNotFound(err)
 	}
-	return sendRisk(c, fiber.StatusOK, d)
+	return s.sendRisk(c, fiber.StatusOK, d)
 }
 
 // apiNotFound names the risk in a NotFound, as seed 000 does.
@@ -357,7 +365,7 @@ func apiNotFound(err error) error {
 
 // toAPIDetail renders a risk with its treatment and tasks.
 func toAPIDetail(d *risk.Detail) apiRiskDetail {
-	out := apiRiskDetail{apiRisk: toAPIRisk(d.Risk, d.Register), MitigationTasks: []apiTask{}}
+	out := apiRiskDetail{apiRisk: toAPIRisk(d.Risk, d.Register), MitigationTasks: []apiTask{}, IncidentIDs: []string{}}
 	if t := d.Treatment; t != nil {
 		out.TreatmentStrategy = &apiTreatment{ID: t.ID, Type: t.Type, Description: t.Description,
 			CreatedAt: apiTime(t.CreatedAt), UpdatedAt: apiTime(t.UpdatedAt)}
@@ -374,8 +382,17 @@ func toAPITask(t *risk.Task) apiTask {
 		CreatedAt: apiTime(t.CreatedAt), UpdatedAt: apiTime(t.UpdatedAt), AssigneeID: optional(t.AssigneeID)}
 }
 
-// sendRisk writes the risk's detail with its version as the ETag.
-func sendRisk(c *fiber.Ctx, status int, d *risk.Detail) error {
+// sendRisk writes the risk's detail and linked incidents with its
+// version as the ETag.
+func (s *Server) sendRisk(c *fiber.Ctx, status int, d *risk.Detail) error {
+	refs, err := s.Incidents.ForRisk(c.UserContext(), d.Risk.OrganizationID, d.Risk.ID)
+	if err != nil {
+		return err
+	}
+	out := toAPIDetail(d)
+	for _, r := range refs {
+		out.IncidentIDs = append(out.IncidentIDs, r.ID)
+	}
 	c.Set(fiber.HeaderETag, etag(d.Risk.Version))
-	return sendData(c, status, toAPIDetail(d))
+	return sendData(c, status, out)
 }

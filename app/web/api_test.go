@@ -136,12 +136,27 @@ var (
 	openapiDoc map[string]any
 )
 
+var incidentPathParam = regexp.MustCompile(`^/api/v1/incidents(/[^/]+)?(/risks)?(/[^/]+)?$`)
+
 var pathParam = regexp.MustCompile(`^/api/v1(/risks(/filter)?)(/[^/]+)?(/tasks)?(/[^/]+)?$`)
 
 // templatePath maps a request path to its OpenAPI path.
 func templatePath(p string) string {
 	if p == "/api/v1/heatmap" {
 		return "/heatmap"
+	}
+	if m := incidentPathParam.FindStringSubmatch(p); m != nil {
+		out := "/incidents"
+		if m[1] != "" {
+			out += "/{id}"
+		}
+		if m[2] != "" {
+			out += "/risks"
+		}
+		if m[3] != "" {
+			out += "/{riskId}"
+		}
+		return out
 	}
 	m := pathParam.FindStringSubmatch(p)
 	if m == nil {
@@ -415,7 +430,7 @@ func TestAPIDocumentation(t *testing.T) {
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == http.MethodHead {
 			continue
 		}
-		p := strings.NewReplacer(":taskId", "{taskId}", ":id", "{id}").Replace(strings.TrimPrefix(r.Path, "/api/v1"))
+		p := strings.NewReplacer(":taskId", "{taskId}", ":riskId", "{riskId}", ":id", "{id}").Replace(strings.TrimPrefix(r.Path, "/api/v1"))
 		if op, ok := paths[p].(map[string]any); !ok || op[strings.ToLower(r.Method)] == nil {
 			t.Errorf("%s %s is not in the OpenAPI document", r.Method, r.Path)
 		}
@@ -424,7 +439,7 @@ func TestAPIDocumentation(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("/api/docs: %d", page.StatusCode)
 	}
-	if n := page.Doc(t).Find(`section[id]`).Length(); n != 13 {
-		t.Errorf("/api/docs shows %d operations, want 13", n)
+	if n := page.Doc(t).Find(`section[id]`).Length(); n != 21 {
+		t.Errorf("/api/docs shows %d operations, want 21", n)
 	}
 }

@@ -200,7 +200,7 @@ func (s *Server) patchRiskAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return apiNotFound(err)
 	}
-	return sendRisk(c, fiber.StatusOK, d)
+	return s.sendRisk(c, fiber.StatusOK, d)
 }
 
 // deleteRiskAPI is DELETE /api/v1/risks/:id.

@@ -22,6 +22,9 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 		Heatmap: heatmap.VM{Registers: []*risk.Register{reg}, Register: reg, Query: d.Total.Query, Residual: true,
 			View: heatmap.ViewGrid, Map: d.Heatmap},
 	}
+	if vm.Incidents.Dashboard, err = s.Incidents.Dashboard(c.UserContext(), orgID(c)); err != nil {
+		return err
+	}
 	return render(c, fiber.StatusOK, dashboard.Page(s.page(c, "Dashboard", layout.NavDashboard), vm))
 }
 

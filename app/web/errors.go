@@ -134,6 +134,17 @@ func (s *Server) apiError(c *fiber.Ctx, err error) error {
 
 // apiFailure names the 500 message of each endpoint, as seed 000 does.
 func apiFailure(c *fiber.Ctx) string {
+	if strings.HasPrefix(c.Path(), apiPrefix+"/incidents") && !strings.HasSuffix(c.Path(), "/risks") {
+		switch c.Method() {
+		case fiber.MethodPost:
+			return "Failed to create incident"
+		case fiber.MethodDelete:
+			return "Failed to delete incident"
+		case fiber.MethodPatch:
+			return "Failed to update incident"
+		}
+		return "Failed to fetch incidents"
+	}
 	switch {
 	case c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/risks"):
 		return "Failed to create risk"

@@ -179,8 +179,8 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	b.waitVisible(`[data-testid="result-count"]`)
 	riskLink := eval[string](b, `document.querySelector('[data-testid=risk-row] [data-testid=risk-title]').getAttribute('href')`)
 	nav := eval[[]string](b, `[...document.querySelectorAll('[data-testid=sidebar] a')].map(a => a.getAttribute('href'))`)
-	if len(nav) != 6 {
-		t.Fatalf("navigation %q, want its 6 links", nav)
+	if len(nav) != 7 {
+		t.Fatalf("navigation %q, want its 7 links", nav)
 	}
 	b.navigate("/settings/registers")
 	b.waitVisible(`main h1`)

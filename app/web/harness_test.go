@@ -22,6 +22,7 @@ import (
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/config"
+	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
 	"github.com/riskreg/riskreg/app/wire"
@@ -159,6 +160,18 @@ func (e *env) createRisk(o *org, in risk.Input) *risk.Risk {
 		e.t.Fatalf("create risk: %v", err)
 	}
 	return r
+}
+
+// createIncident records an incident through the service as the org's owner.
+func (e *env) createIncident(o *org, title string) *incident.Incident {
+	e.t.Helper()
+	p := o.Owner.principal()
+	i, err := e.Server.Incidents.Create(context.Background(), o.ID, audit.Actor{MemberID: p.MemberID, Name: p.User.Name},
+		incident.Input{Title: title, Description: "Recorded for a test.", Severity: "high"})
+	if err != nil {
+		e.t.Fatalf("create incident: %v", err)
+	}
+	return i
 }
 
 // client is a browser without JavaScript: a cookie jar and the CSRF token

@@ -205,6 +205,9 @@ func (s *Server) detailVM(c *fiber.Ctx, id string) (risks.DetailVM, error) {
 	if vm.Events, err = s.Risks.History(c.UserContext(), orgID(c), d.Risk.ID, historyLimit); err != nil {
 		return vm, err
 	}
+	if vm.Incidents, err = s.riskIncidentsCard(c, d.Risk); err != nil {
+		return vm, err
+	}
 	vm.Plan, err = s.planVM(c, d)
 	return vm, err
 }

@@ -267,6 +267,7 @@ func TestRoutePolicies(t *testing.T) {
 	e := newEnv(t)
 	a := e.signup("Policy Org", "owner@policy.example")
 	rk := e.createRisk(a, risk.Input{Title: "Policy probe"})
+	inc := e.createIncident(a, "Policy probe incident")
 	viewer := e.addMember(a, "viewer@policy.example", account.RoleViewer).noRedirect()
 	secLoadToken(t, viewer, "/risks")
 	editor := e.addMember(a, "editor@policy.example", account.RoleEditor).noRedirect()
@@ -334,6 +335,9 @@ func TestRoutePolicies(t *testing.T) {
 		}
 		method, pattern := secSplitRoute(r)
 		path := strings.ReplaceAll(pattern, ":id", rk.Identifier())
+		if strings.Contains(pattern, "/incidents/:id") {
+			path = strings.ReplaceAll(pattern, ":id", inc.Identifier())
+		}
 
 		// Anonymous.
 		switch {

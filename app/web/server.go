@@ -15,6 +15,7 @@ import (
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
+	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -23,6 +24,8 @@ import (
 type Services struct {
 	Accounts *account.Service
 	Risks    *risk.Service
+	// Incidents records incidents and links them to risks.
+	Incidents *incident.Service
 	// Importer plans and commits CSV imports.
 	Importer *risk.Importer
 	APIKeys  *apikey.Service

@@ -13,6 +13,7 @@ import (
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
+	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
 	"github.com/riskreg/riskreg/db"
@@ -32,6 +33,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	return web.Services{
 		Accounts:    accounts,
 		Risks:       risks,
+		Incidents:   &incident.Service{Store: &db.IncidentStore{DB: bdb}, Risks: risks, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
 		Importer:    &risk.Importer{Risks: risks, Members: accounts},
 		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
 		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},

@@ -11,6 +11,7 @@ import (
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/views/heatmap"
+	"github.com/riskreg/riskreg/views/incidents"
 	"github.com/riskreg/riskreg/views/risks"
 )
 
@@ -26,6 +27,7 @@ type VM struct {
 	Top           []*risk.Risk
 	Events        []*audit.Event
 	Today         time.Time
+	Incidents     incidents.DashboardVM
 }
 
 // LevelCount is the number of risks at one level.

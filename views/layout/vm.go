@@ -27,6 +27,7 @@ const (
 	NavHeatmap   = "heatmap"
 	NavSettings  = "settings"
 	NavImport    = "import"
+	NavIncidents = "incidents"
 )
 
 // Page is what the frame needs to know about the request.
@@ -93,6 +94,7 @@ func (p Page) NavItems() []NavItem {
 		{ID: NavDashboard, Label: "Dashboard", Href: "/", TestID: "nav-dashboard"},
 		{ID: NavRegister, Label: "Register", Href: "/risks", TestID: "nav-register"},
 		{ID: NavHeatmap, Label: "Heat map", Href: "/heatmap", TestID: "nav-heatmap"},
+		{ID: NavIncidents, Label: "Incidents", Href: "/incidents", TestID: "nav-incidents"},
 	}
 	if p.CanWrite {
 		items = append(items,

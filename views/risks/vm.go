@@ -14,6 +14,7 @@ import (
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web/listquery"
 	"github.com/riskreg/riskreg/views/components"
+	"github.com/riskreg/riskreg/views/incidents"
 )
 
 // DOM ids of swappable regions, used by templates and handlers alike.
@@ -193,10 +194,16 @@ type FormVM struct {
 	Register  *risk.Register
 	Registers []*risk.Register
 	Members   []MemberOption
+	// Incident is the INC identifier a new risk is created from (and
+	// linked to on save); "" otherwise.
+	Incident string
 }
 
 // Action is the form's target URL.
 func (vm FormVM) Action() string {
+	if vm.Incident != "" {
+		return incidents.Path + "/" + vm.Incident + "/risks"
+	}
 	if vm.Risk == nil {
 		return RegisterPath
 	}
@@ -205,6 +212,9 @@ func (vm FormVM) Action() string {
 
 // CancelURL leads back without saving.
 func (vm FormVM) CancelURL() string {
+	if vm.Incident != "" {
+		return incidents.Path + "/" + vm.Incident
+	}
 	if vm.Risk == nil {
 		return RegisterPath
 	}
@@ -231,6 +241,8 @@ type DetailVM struct {
 	CanWrite bool
 	Today    time.Time
 	Plan     PlanVM // the treatment and the mitigation tasks
+	// Incidents is the "Linked incidents" card.
+	Incidents incidents.RiskCardVM
 }
 
 // Find returns the task with id, or nil.
@@ -264,7 +276,7 @@ var fieldLabels = map[string]string{
 	"residual_impact": "Residual impact", "inherent_level": "Inherent level", "residual_level": "Residual level",
 	"assignee": "Assignee", "due_date": "Due date", "next_review_date": "Next review", "tags": "Tags",
 	"treatment": "Treatment", "task": "Task", "task_status": "Task status", "task_description": "Task description",
-	"task_due_date": "Task due date", "task_assignee": "Task assignee",
+	"task_due_date": "Task due date", "task_assignee": "Task assignee", "linked_incident": "Linked incident",
 }
 
 // FieldLabel returns the label of a field name.

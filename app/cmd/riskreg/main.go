@@ -217,7 +217,7 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 	}
 	demo := ""
 	if embedded {
-		created, err := (&seed.Seeder{Accounts: svc.Accounts, Risks: svc.Risks}).Demo(ctx)
+		created, err := (&seed.Seeder{Accounts: svc.Accounts, Risks: svc.Risks, Incidents: svc.Incidents}).Demo(ctx)
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
@@ -409,7 +409,7 @@ func seedCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writ
 		return err
 	}
 	defer stop()
-	seeder := &seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks}
+	seeder := &seed.Seeder{Accounts: srv.Accounts, Risks: srv.Risks, Incidents: srv.Incidents}
 	created, err := seeder.Demo(ctx)
 	if err != nil {
 		return err

@@ -1,0 +1,3 @@
+DROP TABLE incident_risks;
+DROP TABLE incidents;
+ALTER TABLE organizations DROP COLUMN incident_seq;
