@@ -189,8 +189,13 @@ func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
 
 // setPagination writes the 4me-style Link and X-Pagination-* headers; the
 // links are absolute URLs under BASE_URL, never the request's Host.
-func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int) {
+func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int, estimated bool) {
 	pages := q.Pages(total)
+	if estimated {
+		// The total is the planner's estimate (a filtered list of more
+		// than 10,000 risks): so are the page count and the last link.
+		c.Set("X-Pagination-Total-Estimated", "true")
+	}
 	c.Set("X-Pagination-Total-Entries", strconv.Itoa(total))
 	c.Set("X-Pagination-Total-Pages", strconv.Itoa(pages))
 	c.Set("X-Pagination-Current-Page", strconv.Itoa(q.Page))
@@ -236,7 +241,7 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string) e
 	for i, r := range page.Risks {
 		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
 	}
-	s.setPagination(c, q, page.Total)
+	s.setPagination(c, q, page.Total, page.Estimated)
 	return sendData(c, fiber.StatusOK, data)
 }
 
