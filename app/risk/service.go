@@ -30,6 +30,9 @@ type RiskStore interface {
 	// stored version is not r.Version-1.
 	UpdateMany(ctx context.Context, rs []*Risk) error
 	Delete(ctx context.Context, orgID, id string) error
+	// Detail returns the risk by id or RSK identifier with its register,
+	// treatment and tasks, in one round trip.
+	Detail(ctx context.Context, orgID, idOrIdentifier string) (*Detail, error)
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
 	// GetMany returns the organization's risks with these numbers, keyed by
