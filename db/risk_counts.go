@@ -125,13 +125,23 @@ func (s *RiskStore) exactCount(ctx context.Context, orgID string, f risk.ListQue
 
 // Total returns the number of risks matching f: exact from the maintained
 // counts when they answer f; otherwise exact up to totalCap, and above it
-// the planner's estimate (at least totalCap+1) with estimated true.
+// the planner's estimate (at least totalCap+1) with estimated true. When
+// the planner expects well over totalCap matches (a common word searched)
+// the estimate is taken without counting, so no total reads more than
+// about totalCap rows.
 func (s *RiskStore) Total(ctx context.Context, orgID string, f risk.ListQuery) (total int, estimated bool, err error) {
 	if how, ok := countableOf(f); ok {
 		n, err := s.maintainedCount(ctx, orgID, f, how)
 		return n, false, err
 	}
 	match := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).ColumnExpr("1"), orgID, f)
+	est, err := s.estimate(ctx, match)
+	if err != nil {
+		return 0, false, err
+	}
+	if est > 2*totalCap {
+		return est, true, nil
+	}
 	var n int
 	err = idb(ctx, s.DB).NewSelect().TableExpr("(?) AS capped", match.Limit(totalCap+1)).ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
@@ -140,19 +150,24 @@ func (s *RiskStore) Total(ctx context.Context, orgID string, f risk.ListQuery) (
 	if n <= totalCap {
 		return n, false, nil
 	}
+	return max(totalCap+1, est), true, nil
+}
+
+// estimate returns the planner's estimate of the number of rows of q.
+func (s *RiskStore) estimate(ctx context.Context, q *bun.SelectQuery) (int, error) {
+	var raw string
+	if err := idb(ctx, s.DB).NewRaw("EXPLAIN (FORMAT JSON) ?", q).Scan(ctx, &raw); err != nil {
+		return 0, dbErr("estimate risks", err)
+	}
 	var plan []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`
 		} `json:"Plan"`
 	}
-	var raw string
-	if err := idb(ctx, s.DB).NewRaw("EXPLAIN (FORMAT JSON) ?", match).Scan(ctx, &raw); err != nil {
-		return 0, false, dbErr("estimate risks", err)
-	}
 	if err := json.Unmarshal([]byte(raw), &plan); err != nil || len(plan) == 0 {
-		return totalCap + 1, true, nil
+		return 0, nil
 	}
-	return max(totalCap+1, int(plan[0].Plan.Rows)), true, nil
+	return int(plan[0].Plan.Rows), nil
 }
 
 // ValueCounts returns the number of risks matching f per (probability,

@@ -269,7 +269,7 @@ func TestTotalsAboveTheCapAreEstimated(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &db.RiskStore{DB: f.DB}
-	page, err := s.List(ctx, a.OrgID, risk.ListQuery{Search: "generated", Page: 3, PerPage: 25})
+	page, err := s.List(ctx, a.OrgID, risk.ListQuery{AssigneeID: risk.Unassigned, Page: 3, PerPage: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
