@@ -328,7 +328,7 @@ func measure(s settings, dir string, info benchInfo) error {
 	logf("starting %s serve", s.bin)
 	srv := exec.Command(s.bin, "serve")
 	srv.Env = append(os.Environ(), "DATA_DIR="+dir, "ADDR="+appAddr, "BASE_URL=http://"+appAddr, "LOG_LEVEL=warn",
-		"APP_ENV=development", "DATABASE_URL=", "MIGRATE_DATABASE_URL=")
+		"APP_ENV=development", "DATABASE_URL=", "MIGRATE_DATABASE_URL=", "REQUEST_TIMEOUT=5m")
 	srvLog, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return err
