@@ -2,7 +2,10 @@ package db_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/db"
@@ -86,5 +89,196 @@ func TestBulkRisksAndHeatmapCounts(t *testing.T) {
 	}
 	if want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND probability > 0 AND impact > 0 AND residual_probability > 0 AND residual_impact > 0", a.OrgID); sum != want {
 		t.Errorf("movements add up to %d, want %d", sum, want)
+	}
+}
+
+// snapshotCounts returns the maintained counts as text rows, leaving out
+// keys counted to zero.
+func snapshotCounts(t *testing.T, f *fixture) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT concat_ws('|', organization_id, register_id, status, residual, probability, impact, level, n) FROM risk_cell_counts WHERE n <> 0 ORDER BY 1`,
+		`SELECT concat_ws('|', organization_id, register_id, due_date, n) FROM risk_due_counts WHERE n <> 0 ORDER BY 1`,
+	} {
+		rows, err := f.DB.QueryContext(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// TestMaintainedCountsMatchARecount runs a scripted mix of every kind of
+// write — creates, edits (score, status, due date, register), deletes, a
+// bulk insert, an import of creates and updates, a re-levelling matrix
+// edit — in two organizations, then compares the counts the triggers kept
+// with a recount from scratch, and the store's answers from them with
+// exact COUNTs over the risks.
+func TestMaintainedCountsMatchARecount(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a, b := f.tenant(t, "Acme"), f.tenant(t, "Other")
+	reg, err := f.Risks.Registers.DefaultRegister(ctx, a.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []*risk.Risk
+	past := time.Now().AddDate(0, 0, -3)
+	for i := range 12 {
+		in := risk.Input{Title: "Risk", Probability: i % 11, Impact: (i * 3) % 11, ResidualProbability: i % 4, ResidualImpact: i % 5}
+		if i%3 == 0 {
+			in.DueDate = &past
+		}
+		rs = append(rs, f.create(t, a, in))
+		f.create(t, b, risk.Input{Title: "Other", Probability: 10, Impact: 10})
+	}
+	// Edits: re-scoring, status changes (closing an overdue risk), a due
+	// date, archiving.
+	for i, r := range rs[:8] {
+		in := risk.InputOf(r)
+		switch i % 4 {
+		case 0:
+			in.Status, in.ClosureReason = "closed", "mitigated"
+		case 1:
+			in.Probability, in.Impact = 9, 9
+		case 2:
+			in.Status = "archived"
+		case 3:
+			in.DueDate = &past
+		}
+		if rs[i], err = f.Risks.Update(ctx, a.OrgID, a.Actor, r.ID, r.Version, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Deletes.
+	for _, r := range rs[8:10] {
+		if err := f.Risks.Delete(ctx, a.OrgID, a.Actor, r.ID, r.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A bulk insert, an import (creates and an update), a second register
+	// and a risk moved into it, then a re-levelling matrix edit.
+	if err := db.BulkInsertRisks(ctx, f.DB, reg, a.Actor.MemberID, a.Actor.Name, 300); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := f.importer().Commit(ctx, a.OrgID, a.Actor, importRows("identifier,title,description,category,probability,impact,status",
+		rs[10].Identifier()+",Imported,A description.,technology,7,7,pending",
+		",New one,A description.,vendor_management,2,3,open",
+		",New two,A description.,people,0,0,open"))
+	if err != nil || plan.Created != 2 || plan.Updated != 1 {
+		t.Fatalf("import: %v %+v %q", err, plan, rowErrors(plan))
+	}
+	m := allCells(risk.DefaultMatrix(), 0)
+	m.Levels = []risk.RiskLevel{{Name: "Only", Color: "#123456"}, {Name: "Unused", Color: "#abcdef"}}
+	m.Tolerance = 0
+	reg2, err := f.Risks.CreateRegister(ctx, a.OrgID, a.Actor, risk.RegisterInput{Name: "Projects", Matrix: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := risk.InputOf(rs[11])
+	in.RegisterID = reg2.ID
+	if _, err := f.Risks.Update(ctx, a.OrgID, a.Actor, rs[11].ID, rs[11].Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, reg.ID, reg.Version,
+		risk.RegisterInput{Name: reg.Name, Matrix: allCells(reg.Matrix, 2)}); err != nil {
+		t.Fatal(err)
+	}
+
+	kept := snapshotCounts(t, f)
+	if _, err := f.DB.ExecContext(ctx, "SELECT risk_counts_recount()"); err != nil {
+		t.Fatal(err)
+	}
+	recounted := snapshotCounts(t, f)
+	if strings.Join(kept, "\n") != strings.Join(recounted, "\n") {
+		t.Fatalf("maintained counts differ from a recount:\nkept:\n%s\nrecounted:\n%s", strings.Join(kept, "\n"), strings.Join(recounted, "\n"))
+	}
+	if len(kept) < 10 {
+		t.Fatalf("only %d count rows", len(kept))
+	}
+
+	// The store's answers from the counts equal exact COUNTs.
+	s := &db.RiskStore{DB: f.DB}
+	two := 2
+	for _, tc := range []struct {
+		q    risk.ListQuery
+		want string
+	}{
+		{risk.ListQuery{}, "status <> 'archived'"},
+		{risk.ListQuery{IncludeArchived: true}, "true"},
+		{risk.ListQuery{Status: "closed"}, "status = 'closed'"},
+		{risk.ListQuery{RegisterID: reg.ID}, "status <> 'archived' AND register_id = '" + reg.ID + "'"},
+		{risk.ListQuery{RegisterID: reg.ID, MinResidualLevel: &two}, "status <> 'archived' AND register_id = '" + reg.ID + "' AND residual_level >= 2"},
+		{risk.ListQuery{InherentLevel: &two}, "status <> 'archived' AND inherent_level = 2"},
+		{risk.ListQuery{Overdue: true}, "status IN ('open', 'pending') AND due_date < current_date"},
+		{risk.ListQuery{Probability: &risk.Range{Lo: 7, Hi: 10}, Impact: &risk.Range{Lo: 1, Hi: 8}}, "status <> 'archived' AND probability BETWEEN 7 AND 10 AND impact BETWEEN 1 AND 8"},
+		{risk.ListQuery{Category: "people"}, "status <> 'archived' AND category = 'people'"},
+	} {
+		want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND "+tc.want, a.OrgID)
+		got, err := s.Count(ctx, a.OrgID, tc.q)
+		if err != nil || got != want {
+			t.Errorf("Count(%s) = %d, %v; want %d", tc.want, got, err, want)
+		}
+		tc.q.Page, tc.q.PerPage = 1, 10
+		page, err := s.List(ctx, a.OrgID, tc.q)
+		if err != nil || page.Total != want || page.Estimated || len(page.Risks) != min(10, want) {
+			t.Errorf("List(%s): total %d (estimated %v), %d risks, %v; want %d", tc.want, page.Total, page.Estimated, len(page.Risks), err, want)
+		}
+	}
+	for _, residual := range []bool{false, true} {
+		levels, err := s.LevelCounts(ctx, a.OrgID, risk.ListQuery{RegisterID: reg.ID}, residual)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[bool]string{false: "inherent_level", true: "residual_level"}[residual]
+		for l, n := range levels {
+			cond := col + " = " + strconv.Itoa(l)
+			if l < 0 {
+				cond = col + " IS NULL"
+			}
+			if want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND register_id = ? AND status <> 'archived' AND "+cond, a.OrgID, reg.ID); n != want {
+				t.Errorf("residual=%v level %d: %d, want %d", residual, l, n, want)
+			}
+		}
+	}
+}
+
+// TestTotalsAboveTheCapAreEstimated: a filter the counts cannot answer is
+// counted exactly up to 10,000 matches and estimated above, and marked so.
+func TestTotalsAboveTheCapAreEstimated(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.tenant(t, "Acme")
+	reg, err := f.Risks.Registers.DefaultRegister(ctx, a.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.BulkInsertRisks(ctx, f.DB, reg, a.Actor.MemberID, a.Actor.Name, 10500); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.DB.ExecContext(ctx, "ANALYZE risks"); err != nil {
+		t.Fatal(err)
+	}
+	s := &db.RiskStore{DB: f.DB}
+	page, err := s.List(ctx, a.OrgID, risk.ListQuery{AssigneeID: risk.Unassigned, Page: 3, PerPage: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !page.Estimated || page.Total <= 10000 || len(page.Risks) != 25 {
+		t.Fatalf("total %d estimated %v, %d risks; want an estimate above 10000 and a full page", page.Total, page.Estimated, len(page.Risks))
+	}
+	page, err = s.List(ctx, a.OrgID, risk.ListQuery{Category: "people", Page: 1, PerPage: 25})
+	want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND category = 'people' AND status <> 'archived'", a.OrgID)
+	if err != nil || page.Estimated || page.Total != want {
+		t.Fatalf("category: total %d estimated %v %v; want exactly %d", page.Total, page.Estimated, err, want)
 	}
 }

@@ -25,10 +25,14 @@ func (s *RiskStore) Export(ctx context.Context, orgID string, f risk.ListQuery, 
 		ColumnExpr("?TableColumns").
 		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email").
 		ColumnExpr("rt.type AS treatment_type, rt.description AS treatment_description").
-		ColumnExpr("(SELECT count(*) FROM tasks AS t WHERE t.organization_id = r.organization_id AND t.risk_id = r.id AND t.status <> 'completed') AS open_tasks").
+		ColumnExpr("coalesce(ot.n, 0) AS open_tasks").
 		Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
 		Join("LEFT JOIN users AS u ON u.id = m.user_id").
-		Join("LEFT JOIN risk_treatments AS rt ON rt.organization_id = r.organization_id AND rt.risk_id = r.id")
+		Join("LEFT JOIN risk_treatments AS rt ON rt.organization_id = r.organization_id AND rt.risk_id = r.id").
+		// The open tasks counted once per organization and joined by hash,
+		// not a subquery run for every exported row.
+		Join(`LEFT JOIN (SELECT t.risk_id, count(*) AS n FROM tasks AS t
+			WHERE t.organization_id = ? AND t.status <> 'completed' GROUP BY t.risk_id) AS ot ON ot.risk_id = r.id`, orgID)
 	q = orderRisks(applyFilters(q, orgID, f), f)
 	rows, err := q.Rows(ctx)
 	if err != nil {

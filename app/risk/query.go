@@ -75,6 +75,11 @@ func (r Range) String() string { return fmt.Sprintf("%d-%d", r.Lo, r.Hi) }
 type Page struct {
 	Risks []*Risk
 	Total int
+	// Estimated is true when Total is the planner's estimate: a filter the
+	// maintained counts cannot answer matched more than the exact-count
+	// limit (10,000). The register shows "about", the API sends
+	// X-Pagination-Total-Estimated: true.
+	Estimated bool
 }
 
 // Pages returns the number of pages for total rows.

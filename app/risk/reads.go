@@ -16,14 +16,10 @@ type Detail struct {
 }
 
 // Detail returns the risk by id or identifier with its register,
-// treatment and tasks, reading the risk once; NotFound when it is not the
+// treatment and tasks in one statement; NotFound when it is not the
 // organization's.
 func (s *Service) Detail(ctx context.Context, orgID, id string) (*Detail, error) {
-	r, err := s.Risks.Get(ctx, orgID, id, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.detailOf(ctx, r)
+	return s.Risks.Detail(ctx, orgID, id)
 }
 
 func (s *Service) detailOf(ctx context.Context, r *Risk) (*Detail, error) {

@@ -42,6 +42,9 @@ type RiskStore interface {
 	LockMatching(ctx context.Context, orgID string, q ListQuery, limit int) ([]*Risk, error)
 	// MatchStamp returns how many risks match q and their latest update.
 	MatchStamp(ctx context.Context, orgID string, q ListQuery) (MatchStamp, error)
+	// Detail returns the risk by id or RSK identifier with its register,
+	// treatment and tasks, in one round trip.
+	Detail(ctx context.Context, orgID, idOrIdentifier string) (*Detail, error)
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
 	// GetMany returns the organization's risks with these numbers, keyed by

@@ -193,7 +193,12 @@ func parseAPIList(c *fiber.Ctx) (risk.ListQuery, []string, error) {
 // setPagination writes the 4me-style X-Pagination-* headers and, with
 // links, the Link header; the links are absolute URLs under BASE_URL,
 // never the request's Host.
-func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int, links bool) {
+func (s *Server) setPagination(c *fiber.Ctx, q risk.ListQuery, total int, estimated, links bool) {
+	if estimated {
+		// The total is the planner's estimate (a filtered list of more
+		// than 10,000 risks): so are the page count and the last link.
+		c.Set("X-Pagination-Total-Estimated", "true")
+	}
 	s.setPages(c, q.Page, q.PerPage, q.Pages(total), total, links)
 }
 
@@ -251,7 +256,7 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 	for i, r := range page.Risks {
 		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
 	}
-	s.setPagination(c, q, page.Total, links)
+	s.setPagination(c, q, page.Total, page.Estimated, links)
 	return sendData(c, fiber.StatusOK, data)
 }
 

@@ -652,6 +652,7 @@ func (c *Cluster) startServer(binDir string, cred *syscall.Credential, fast bool
 		"-c", "unix_socket_permissions=0700",
 		"-c", "max_connections=200",
 	}
+	args = append(args, tuning(fast)...)
 	if fast {
 		args = append(args,
 			"-c", "fsync=off",
@@ -769,4 +770,32 @@ func escapeURL(s string, keepSlash bool) string {
 		}
 	}
 	return b.String()
+}
+
+// tuning returns the server settings riskreg chooses for its embedded
+// PostgreSQL (README, Configuration), deliberately rather than by default:
+//
+//   - max_parallel_workers_per_gather=0: parallel plans help one big query
+//     on an idle machine, but under concurrent requests on a few cores the
+//     workers compete with the other requests' backends (measured on 2
+//     cores: the heat map's throughput doubled without them). riskreg's
+//     queries read a page or a few hundred count rows, never a whole table.
+//   - jit=off: compiling a plan costs tens of milliseconds, more than any
+//     of riskreg's queries takes to run.
+//   - random_page_cost=1.1: the data lives on SSDs or in memory, where an
+//     index probe costs little more than a sequential read; this keeps the
+//     planner on the sort indexes.
+//   - shared_buffers=256MB, effective_cache_size=1GB (not for the fast test
+//     clusters, of which several run at once): a million risks with their
+//     indexes fit in the cache.
+func tuning(fast bool) []string {
+	args := []string{
+		"-c", "max_parallel_workers_per_gather=0",
+		"-c", "jit=off",
+		"-c", "random_page_cost=1.1",
+	}
+	if !fast {
+		args = append(args, "-c", "shared_buffers=256MB", "-c", "effective_cache_size=1GB")
+	}
+	return args
 }

@@ -182,6 +182,10 @@ func (vm RegisterVM) Range() string {
 	if vm.Page.Total == 1 {
 		noun = "risk"
 	}
+	if vm.Page.Estimated {
+		// Above 10,000 matches a filtered total is the planner's estimate.
+		return fmt.Sprintf("%d–%d of about %d %s", from, to, vm.Page.Total, noun)
+	}
 	return fmt.Sprintf("%d–%d of %d %s", from, to, vm.Page.Total, noun)
 }
 

@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS risk_counts_insert ON risks;
+DROP TRIGGER IF EXISTS risk_counts_update ON risks;
+DROP TRIGGER IF EXISTS risk_counts_delete ON risks;
+DROP TRIGGER IF EXISTS risk_counts_truncate ON risks;
+DROP FUNCTION IF EXISTS risk_counts_recount();
+DROP FUNCTION IF EXISTS risk_counts_truncate();
+DROP FUNCTION IF EXISTS risk_counts_trigger();
+DROP FUNCTION IF EXISTS risk_counts_sql(text);
+DROP TABLE IF EXISTS risk_due_counts;
+DROP TABLE IF EXISTS risk_cell_counts;
