@@ -59,11 +59,11 @@ func (s *Server) listRisks(c *fiber.Ctx) error {
 			vm.Register = r
 		}
 	}
+	if vm.Members, err = s.memberOptions(c); err != nil { // the assignee chip names the member
+		return err
+	}
 	if wantsPartial(c, risks.ResultsID) {
 		return render(c, status, risks.Results(vm))
-	}
-	if vm.Members, err = s.memberOptions(c); err != nil {
-		return err
 	}
 	return render(c, status, risks.RegisterPage(s.page(c, "Risk register", layout.NavRegister), vm))
 }
