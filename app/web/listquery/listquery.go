@@ -331,8 +331,8 @@ func SortValue(q risk.ListQuery) string {
 
 // Filter is one active filter of a query as the browser names it.
 type Filter struct {
-	Name    string          // the browser's parameter, e.g. "overdue"
-	Value   string          // its URL value, e.g. "1"
+	Name    string         // the browser's parameter, e.g. "overdue"
+	Value   string         // its URL value, e.g. "1"
 	Without risk.ListQuery // the query without this filter, on page 1
 }
 
