@@ -355,13 +355,13 @@ func Filters(q risk.ListQuery) []Filter {
 	return out
 }
 
-// BrowserNames returns the names of every filter the browser's URLs can
-// carry, in the table's order.
-func BrowserNames() []string {
+// Names returns the names of every filter surface s offers, in the
+// table's order.
+func Names(s Surface) []string {
 	var out []string
-	for _, p := range params {
-		if p.browser != "" {
-			out = append(out, p.browser)
+	for i := range params {
+		if n := params[i].name(s); n != "" {
+			out = append(out, n)
 		}
 	}
 	return out
