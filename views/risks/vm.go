@@ -4,6 +4,7 @@ package risks
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +42,25 @@ type RegisterVM struct {
 	Members   []MemberOption
 	CanWrite  bool
 	Today     time.Time
-	Errors    apperr.FieldErrors // bad URL parameters, shown above the table
+	Errors    apperr.FieldErrors          // bad URL parameters, shown above the table
+	Columns   []string                    // the member's columns (risk.Columns keys), in table order
+	Plans     map[string]risk.PlanSummary // by risk id, when a plan column shows
+	CSRF      string
 }
+
+// Shows reports whether the member shows the column key.
+func (vm RegisterVM) Shows(key string) bool { return slices.Contains(vm.Columns, key) }
+
+// ColumnsURL is where the columns menu posts: it keeps the page's query.
+func (vm RegisterVM) ColumnsURL() string {
+	if enc := Values(vm.Query).Encode(); enc != "" {
+		return RegisterPath + "/columns?" + enc
+	}
+	return RegisterPath + "/columns"
+}
+
+// Link returns the register's URL of q.
+func Link(q risk.ListQuery) string { return link(q) }
 
 // Values returns the query as URL parameters, leaving defaults out.
 func Values(q risk.ListQuery) url.Values { return listquery.Values(q) }
