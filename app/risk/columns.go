@@ -52,13 +52,12 @@ func (s *Service) RegisterColumns(ctx context.Context, orgID, memberID string) (
 }
 
 // SetRegisterColumns remembers the member's columns and returns them in
-// table order; an unknown column is an Invalid error naming "columns".
+// table order; an unknown column is an Invalid error naming the field "columns".
 func (s *Service) SetRegisterColumns(ctx context.Context, orgID, memberID string, cols []string) ([]string, error) {
 	for _, c := range cols {
 		if !slices.ContainsFunc(Columns, func(k Column) bool { return k.Key == c }) {
-			fe := apperr.FieldErrors{}
-			fe.Add("columns", "Unknown column")
-			return nil, fe.Err()
+			return nil, &apperr.Error{Code: apperr.Invalid, Message: "Unknown column; choose columns from the Columns menu",
+				Fields: apperr.FieldErrors{"columns": {"Unknown column"}}}
 		}
 	}
 	cols = orderColumns(cols)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -179,16 +178,4 @@ func TestBrowserPhoneFilters(t *testing.T) {
 		t.Errorf("address %s lost a filter", p)
 	}
 	b.checkConsole()
-}
-
-func TestExploreRegister(t *testing.T) {
-	_, b := demoBrowser(t, 1440, 900)
-	for _, w := range []int64{1280, 1440} {
-		b.do(chromedp.EmulateViewport(w, 900))
-		b.navigate("/risks?status=open")
-		b.waitVisible(`[data-testid="risk-table"]`)
-		t.Logf("%d: table %v box %v cols %v", w, eval[float64](b, `document.querySelector('[data-testid=risk-table]').scrollWidth`), eval[float64](b, `document.querySelector('[data-testid=risk-table]').parentElement.clientWidth`),
-			eval[[]string](b, `[...document.querySelectorAll('[data-testid=risk-table] th')].map(th => th.textContent.trim() + ':' + Math.round(th.getBoundingClientRect().width))`))
-		b.screenshot(fmt.Sprintf("explore-%d", w))
-	}
 }

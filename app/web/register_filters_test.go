@@ -12,6 +12,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web/listquery"
 )
@@ -188,4 +190,88 @@ func TestLevelAtOrAbove(t *testing.T) {
 	if res := api.get("/api/v1/risks?minResidualLevel=x"); res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "minResidualLevel") {
 		t.Errorf("a bad minResidualLevel: %d %s", res.Status, res.Body)
 	}
+}
+
+// TestRegisterColumnsPerMember (item 17): a member's columns are theirs,
+// remembered in the database, shown with the plan's treatment and open
+// tasks; an unknown column is refused and changes nothing.
+func TestRegisterColumnsPerMember(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	viewer := e.addMember(a, "viewer@acme.example", account.RoleViewer)
+	r := e.createRisk(a, risk.Input{Title: "Treated", NextReviewDate: ptrDate(2027, 3, 1)})
+	e.createRisk(a, risk.Input{Title: "Untreated"})
+	ctx, p := context.Background(), a.Owner.principal()
+	actor := audit.Actor{MemberID: p.MemberID, Name: p.User.Name}
+	if _, err := e.Server.Risks.SetTreatment(ctx, a.ID, actor, r.ID, risk.TreatmentInput{Type: "mitigate", Description: "Patch"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"One", "Two", "Three"} {
+		if _, err := e.Server.Risks.AddTask(ctx, a.ID, actor, r.ID, risk.TaskInput{Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _ := e.Server.Risks.Tasks(ctx, a.ID, r.ID)
+	if _, err := e.Server.Risks.SetTaskStatus(ctx, a.ID, actor, r.ID, tasks[0].ID, risk.TaskCompleted); err != nil {
+		t.Fatal(err)
+	}
+	headers := func(c *client) []string {
+		var out []string
+		c.get("/risks").Doc(t).Find(`[data-testid="risk-table"] th`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.TrimSpace(strings.Trim(strings.TrimSpace(s.Text()), "▲▼")))
+		})
+		return out
+	}
+	defaults := []string{"ID", "Title", "Category", "Dept.", "Assignee", "Status", "Inherent", "Residual", "Due", "Updated"}
+	if got := headers(a.Owner); !slices.Equal(got, defaults) {
+		t.Fatalf("default columns %q", got)
+	}
+	// Without JavaScript: the form posts and comes back to the same filters.
+	a.Owner.get("/risks?status=open")
+	res := a.Owner.postForm("/risks/columns?status=open", url.Values{"col": {"tasks", "status", "treatment", "next_review"}})
+	if res.StatusCode != http.StatusOK || !strings.HasSuffix(res.URL, "/risks?status=open") {
+		t.Fatalf("choosing columns: %d at %s", res.StatusCode, res.URL)
+	}
+	want := []string{"ID", "Title", "Status", "Treatment", "Tasks", "Next review"}
+	if got := headers(a.Owner); !slices.Equal(got, want) {
+		t.Errorf("chosen columns %q, want %q", got, want)
+	}
+	doc := a.Owner.get("/risks?sort=title").Doc(t)
+	if got := strings.TrimSpace(doc.Find(`[data-testid="cell-treatment"]`).First().Text()); got != "Mitigate" {
+		t.Errorf("treatment cell %q", got)
+	}
+	if got := strings.TrimSpace(doc.Find(`[data-testid="cell-tasks"]`).First().Text()); got != "2" {
+		t.Errorf("open tasks cell %q, want 2", got)
+	}
+	if got := strings.TrimSpace(doc.Find(`[data-testid="cell-next-review"]`).First().Text()); got != "1 Mar 2027" {
+		t.Errorf("next review cell %q", got)
+	}
+	// The viewer's columns are their own.
+	if got := headers(viewer); !slices.Equal(got, defaults) {
+		t.Errorf("the viewer sees %q", got)
+	}
+	// An unknown column is refused, naming the field; nothing changes.
+	res = a.Owner.postForm("/risks/columns", url.Values{"col": {"status", "password_hash"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Unknown column") {
+		t.Errorf("unknown column: %d", res.StatusCode)
+	}
+	if got := headers(a.Owner); !slices.Equal(got, want) {
+		t.Errorf("after a refused choice %q", got)
+	}
+	// Defaults again; with htmx the results come back in place.
+	a.Owner.get("/risks")
+	part := a.Owner.postForm("/risks/columns?overdue=1", url.Values{"reset": {"1"}}, "HX-Request", "true", "HX-Target", "risk-results")
+	if part.StatusCode != http.StatusOK || strings.Contains(part.Body, "<html") || !strings.Contains(part.Body, "Overdue") {
+		t.Errorf("htmx reset: %d %.200s", part.StatusCode, part.Body)
+	}
+	a.Owner.get("/risks")
+	a.Owner.postForm("/risks/columns", url.Values{})
+	if got := headers(a.Owner); !slices.Equal(got, []string{"ID", "Title"}) {
+		t.Errorf("no columns chosen: %q", got)
+	}
+}
+
+func ptrDate(y int, m time.Month, d int) *time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return &t
 }
