@@ -464,8 +464,8 @@
   doc.addEventListener('htmx:afterSettle', function () {
     armFlashes();
     syncThemeToggles();
-    syncFilterForms();
   });
+  doc.addEventListener('htmx:afterSwap', syncFilterForms);
   doc.addEventListener('htmx:oobAfterSwap', armFlashes);
   doc.addEventListener('htmx:historyRestore', function () {
     armFlashes();
