@@ -181,3 +181,30 @@ func (s *PlanStore) DeleteTask(ctx context.Context, orgID, riskID, taskID string
 	}
 	return nil
 }
+
+// Summaries returns the treatment type and open-task count of each of the
+// risks that has either, from one query.
+func (s *PlanStore) Summaries(ctx context.Context, orgID string, riskIDs []string) (map[string]risk.PlanSummary, error) {
+	var rows []struct {
+		RiskID    string `bun:"risk_id"`
+		Treatment string `bun:"treatment"`
+		OpenTasks int    `bun:"open_tasks"`
+	}
+	err := idb(ctx, s.DB).NewRaw(`
+		SELECT r.id AS risk_id, coalesce(rt.type, '') AS treatment,
+		       (SELECT count(*) FROM tasks AS t
+		         WHERE t.organization_id = r.organization_id AND t.risk_id = r.id AND t.status <> 'completed') AS open_tasks
+		  FROM risks AS r
+		  LEFT JOIN risk_treatments AS rt ON rt.organization_id = r.organization_id AND rt.risk_id = r.id
+		 WHERE r.organization_id = ? AND r.id IN (?)`, orgID, bun.List(riskIDs)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbErr("plan summaries", err)
+	}
+	out := make(map[string]risk.PlanSummary, len(rows))
+	for _, r := range rows {
+		if r.Treatment != "" || r.OpenTasks > 0 {
+			out[r.RiskID] = risk.PlanSummary{Treatment: r.Treatment, OpenTasks: r.OpenTasks}
+		}
+	}
+	return out, nil
+}

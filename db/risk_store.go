@@ -273,6 +273,9 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 			q = q.Where("? BETWEEN ? AND ?", bun.Safe(r.column), r.rng.Lo, r.rng.Hi)
 		}
 	}
+	if f.MinInherentLevel != nil {
+		q = q.Where("r.inherent_level >= ?", *f.MinInherentLevel)
+	}
 	if f.MinResidualLevel != nil {
 		q = q.Where("r.residual_level >= ?", *f.MinResidualLevel)
 	}

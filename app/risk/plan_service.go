@@ -33,6 +33,9 @@ type PlanStore interface {
 	UpdateTask(ctx context.Context, t *Task) error
 	// DeleteTask removes a task; it returns NotFound when there is none.
 	DeleteTask(ctx context.Context, orgID, riskID, taskID string) error
+	// Summaries returns the treatment type and open-task count of each of
+	// the risks that has either, keyed by risk id, from one query.
+	Summaries(ctx context.Context, orgID string, riskIDs []string) (map[string]PlanSummary, error)
 }
 
 // Normalize trims the description.

@@ -45,8 +45,10 @@ type ListQuery struct {
 	Impact              *Range // inherent impact
 	ResidualProbability *Range
 	ResidualImpact      *Range
-	// MinResidualLevel keeps risks whose residual level is at least this
-	// index (outside appetite: the register's tolerance plus one).
+	// MinInherentLevel and MinResidualLevel keep risks whose level is at
+	// least this index ("High and above"; outside appetite is the residual
+	// level above the register's tolerance).
+	MinInherentLevel *int
 	MinResidualLevel *int
 	// Overdue keeps open and pending risks whose due date has passed.
 	Overdue bool
@@ -62,7 +64,7 @@ func (q *ListQuery) HasFilters() bool {
 	return q.Status != "" || q.Category != "" || len(q.IDs) > 0 || q.ModifiedAfter != nil || q.Department != "" || q.AssigneeID != "" ||
 		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived ||
 		q.Probability != nil || q.Impact != nil || q.ResidualProbability != nil || q.ResidualImpact != nil ||
-		q.MinResidualLevel != nil || q.Overdue
+		q.MinInherentLevel != nil || q.MinResidualLevel != nil || q.Overdue
 }
 
 // Range is an inclusive range of values on the 0-10 scale.

@@ -118,6 +118,7 @@ type Service struct {
 	Risks     RiskStore
 	Registers RegisterStore
 	Plans     PlanStore
+	Prefs     PreferenceStore
 	Events    EventStore
 	Tx        TxRunner
 	NewID     IDFunc

@@ -32,7 +32,7 @@ var badValues = map[string]string{
 // queryParams are every query parameter a GET route reads.
 var queryParams = []string{
 	"q", "search", "status", "category", "department", "assignee", "assigneeId", "tag", "register", "registerId",
-	"level", "rlevel", "rlevel_min", "prob", "impact", "rprob", "rimpact", "overdue", "archived", "includeArchived",
+	"level", "rlevel", "level_min", "rlevel_min", "residualLevel", "minLevel", "minResidualLevel", "prob", "impact", "rprob", "rimpact", "overdue", "archived", "includeArchived",
 	"modifiedAfter", "sort", "page", "per_page", "fields", "kind", "cell", "view", "bom", "register_id",
 	"probability", "residual_probability", "residual_impact", "next", "likelihood", "levels",
 }

@@ -39,18 +39,29 @@ func (s *Server) memberOptions(c *fiber.Ctx) ([]risks.MemberOption, error) {
 func (s *Server) listRisks(c *fiber.Ctx) error {
 	q, fe := parseList(c, listquery.Browser)
 	status := fiber.StatusOK
-	vm := risks.RegisterVM{Query: q, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
 	if len(fe) > 0 {
-		vm.Errors, status = fe, fiber.StatusBadRequest
+		status = fiber.StatusBadRequest
 	}
-	page, err := s.Risks.List(c.UserContext(), orgID(c), q)
+	vm, err := s.registerVM(c, q, fe)
 	if err != nil {
 		return err
+	}
+	return s.renderRegister(c, status, vm)
+}
+
+// registerVM loads the register page: the page of risks, the registers
+// whose matrices label them, the members, and the member's columns.
+func (s *Server) registerVM(c *fiber.Ctx, q risk.ListQuery, fe apperr.FieldErrors) (risks.RegisterVM, error) {
+	ctx, p := c.UserContext(), principal(c)
+	vm := risks.RegisterVM{Query: q, CanWrite: p.Role.CanWrite(), Today: s.today(), Errors: fe, CSRF: csrfToken(c)}
+	page, err := s.Risks.List(ctx, orgID(c), q)
+	if err != nil {
+		return vm, err
 	}
 	vm.Page = page
-	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
+	regs, err := s.Risks.ListRegisters(ctx, orgID(c))
 	if err != nil {
-		return err
+		return vm, err
 	}
 	vm.Registers = map[string]*risk.Register{}
 	for _, r := range regs {
@@ -61,18 +72,56 @@ func (s *Server) listRisks(c *fiber.Ctx) error {
 	}
 	if vm.CanWrite {
 		if vm.Bulk, err = s.bulkVM(c, q, regs); err != nil {
-			return err
+			return vm, err
 		}
+		vm.Members = vm.Bulk.Members // the assignee chip names the member
+	} else if vm.Members, err = s.memberOptions(c); err != nil {
+		return vm, err
 	}
+	if vm.Columns, err = s.Risks.RegisterColumns(ctx, orgID(c), p.MemberID); err != nil {
+		return vm, err
+	}
+	if vm.Shows("treatment") || vm.Shows("tasks") {
+		ids := make([]string, len(page.Risks))
+		for i, r := range page.Risks {
+			ids[i] = r.ID
+		}
+		vm.Plans, err = s.Risks.PlanSummaries(ctx, orgID(c), ids)
+	}
+	return vm, err
+}
+
+// renderRegister renders the results for htmx, the whole page otherwise.
+func (s *Server) renderRegister(c *fiber.Ctx, status int, vm risks.RegisterVM) error {
 	if wantsPartial(c, risks.ResultsID) {
 		return render(c, status, risks.Results(vm))
 	}
-	if vm.Members = vm.Bulk.Members; !vm.CanWrite {
-		if vm.Members, err = s.memberOptions(c); err != nil {
-			return err
-		}
-	}
 	return render(c, status, risks.RegisterPage(s.page(c, "Risk register", layout.NavRegister), vm))
+}
+
+// setRegisterColumns remembers the columns the member chose (the "col"
+// fields; "reset" restores the defaults) and shows the register of the
+// URL's filters with them.
+func (s *Server) setRegisterColumns(c *fiber.Ctx) error {
+	q, _ := parseList(c, listquery.Browser)
+	var cols []string
+	for _, v := range c.Request().PostArgs().PeekMulti("col") {
+		cols = append(cols, string(v))
+	}
+	if c.FormValue("reset") != "" {
+		cols = risk.DefaultColumns
+	}
+	if _, err := s.Risks.SetRegisterColumns(c.UserContext(), orgID(c), principal(c).MemberID, cols); err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		return redirect(c, risks.Link(q))
+	}
+	vm, err := s.registerVM(c, q, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderRegister(c, fiber.StatusOK, vm)
 }
 
 // bindRisk reads the risk form. Values that cannot be parsed are field

@@ -97,6 +97,7 @@ func (s *Server) Routes() []Route {
 		route(get, "/risks/new", Writer, s.newRisk),
 		route(get, "/risks/assess", Member, s.assess),
 		route(get, "/risks/export.csv", Member, s.exportRisks),
+		route(post, "/risks/columns", Member, s.setRegisterColumns),
 		route(post, "/risks", Writer, s.createRisk),
 		route(post, "/risks/bulk", Writer, s.bulkEdit),
 		route(get, "/risks/:id", Member, s.showRisk),

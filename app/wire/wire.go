@@ -29,6 +29,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 		Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
+		Prefs:  &db.PreferenceStore{DB: bdb},
 		Events: events, Tx: tx, NewID: db.NewID, Now: time.Now}
 	return web.Services{
 		Accounts:    accounts,

@@ -17,6 +17,8 @@
 //   details[data-menu]           the phone menu: Escape, a click outside,
 //                                an htmx request or a return to the page
 //                                closes it
+//   [data-filter-form="id"][data-filter-values="a=1&b=2"]
+//                                after a swap, form#id's controls show these values
 (function () {
   'use strict';
 
@@ -435,6 +437,26 @@
     empty.forEach(function (k) { if (fd.getAll(k).every(function (v) { return v === ''; })) fd.delete(k); });
   });
 
+  // The register's results carry their filters (data-filter-values, URL
+  // encoded) and name the filter form (data-filter-form): after a swap,
+  // or going back, the form's own controls show those filters (a removed
+  // chip clears its control), except the one being typed in.
+  function syncFilterForms() {
+    doc.querySelectorAll('[data-filter-form]').forEach(function (results) {
+      var form = doc.getElementById(results.getAttribute('data-filter-form'));
+      if (!form) return;
+      var v = new URLSearchParams(results.getAttribute('data-filter-values') || '');
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el === doc.activeElement || !form.contains(el) || el.type === 'hidden' || el.type === 'submit') return;
+        if (el.type === 'checkbox') {
+          el.checked = v.has(el.name);
+        } else {
+          el.value = v.get(el.name) || '';
+        }
+      });
+    });
+  }
+
   // Any other failed htmx request gets a toast instead of silence.
   doc.addEventListener('htmx:responseError', function (e) {
     var xhr = e.detail && e.detail.xhr;
@@ -473,10 +495,12 @@
     armFlashes();
     syncThemeToggles();
   });
+  doc.addEventListener('htmx:afterSwap', syncFilterForms);
   doc.addEventListener('htmx:oobAfterSwap', armFlashes);
   doc.addEventListener('htmx:historyRestore', function () {
     armFlashes();
     syncThemeToggles();
+    syncFilterForms();
   });
 
   ready(function () {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,13 +20,14 @@ import (
 
 // DOM ids of swappable regions, used by templates and handlers alike.
 const (
-	ResultsID    = "risk-results"
-	FiltersID    = "risk-filters"
-	FormID       = "risk-form"
-	PreviewID    = "assessment-preview"
-	AssessmentID = "assessment-inputs"
-	IndicatorID  = "register-loading"
-	RegisterPath = "/risks"
+	ResultsID       = "risk-results"
+	FiltersID       = "risk-filters"
+	FiltersToggleID = "risk-filters-open"
+	FormID          = "risk-form"
+	PreviewID       = "assessment-preview"
+	AssessmentID    = "assessment-inputs"
+	IndicatorID     = "register-loading"
+	RegisterPath    = "/risks"
 )
 
 // MemberOption is a member in a picker.
@@ -43,9 +45,26 @@ type RegisterVM struct {
 	Members   []MemberOption
 	CanWrite  bool
 	Today     time.Time
-	Errors    apperr.FieldErrors // bad URL parameters, shown above the table
-	Bulk      BulkVM             // the bulk action bar (writers only)
+	Errors    apperr.FieldErrors          // bad URL parameters, shown above the table
+	Columns   []string                    // the member's columns (risk.Columns keys), in table order
+	Plans     map[string]risk.PlanSummary // by risk id, when a plan column shows
+	CSRF      string
+	Bulk      BulkVM // the bulk action bar (writers only)
 }
+
+// Shows reports whether the member shows the column key.
+func (vm RegisterVM) Shows(key string) bool { return slices.Contains(vm.Columns, key) }
+
+// ColumnsURL is where the columns menu posts: it keeps the page's query.
+func (vm RegisterVM) ColumnsURL() string {
+	if enc := Values(vm.Query).Encode(); enc != "" {
+		return RegisterPath + "/columns?" + enc
+	}
+	return RegisterPath + "/columns"
+}
+
+// Link returns the register's URL of q.
+func Link(q risk.ListQuery) string { return link(q) }
 
 // Values returns the query as URL parameters, leaving defaults out.
 func Values(q risk.ListQuery) url.Values { return listquery.Values(q) }
@@ -99,50 +118,164 @@ type Chip struct {
 	RemoveURL string
 }
 
-// Chips lists the active filters.
+// Chips lists every active filter the URL carries (the listquery table's),
+// each with a readable label and the link that removes it. A heat-map
+// cell's likelihood and impact make one chip.
 func (vm RegisterVM) Chips() []Chip {
+	fs := listquery.Filters(vm.Query)
+	has := map[string]bool{}
+	for _, f := range fs {
+		has[f.Name] = true
+	}
 	var chips []Chip
-	add := func(label string, clear func(q *risk.ListQuery)) {
-		q := vm.Query
-		q.Page = 1
-		clear(&q)
-		chips = append(chips, Chip{Label: label, RemoveURL: link(q)})
-	}
-	q := vm.Query
-	if q.Search != "" {
-		add(fmt.Sprintf("Search: %q", q.Search), func(q *risk.ListQuery) { q.Search = "" })
-	}
-	if q.Status != "" {
-		add("Status: "+risk.Statuses.Label(q.Status), func(q *risk.ListQuery) { q.Status = "" })
-	}
-	if q.Category != "" {
-		add("Category: "+risk.Categories.Label(q.Category), func(q *risk.ListQuery) { q.Category = "" })
-	}
-	if q.Department != "" {
-		add("Department: "+risk.Departments.Label(q.Department), func(q *risk.ListQuery) { q.Department = "" })
-	}
-	if q.AssigneeID != "" {
-		add("Assignee: "+vm.memberName(q.AssigneeID), func(q *risk.ListQuery) { q.AssigneeID = "" })
-	}
-	if q.InherentLevel != nil {
-		add("Inherent: "+vm.levelName(*q.InherentLevel), func(q *risk.ListQuery) { q.InherentLevel = nil })
-	}
-	if q.ResidualLevel != nil {
-		add("Residual: "+vm.levelName(*q.ResidualLevel), func(q *risk.ListQuery) { q.ResidualLevel = nil })
-	}
-	if q.Tag != "" {
-		add("Tag: "+q.Tag, func(q *risk.ListQuery) { q.Tag = "" })
-	}
-	if q.IncludeArchived {
-		add("Including archived", func(q *risk.ListQuery) { q.IncludeArchived = false })
+	for _, f := range fs {
+		label, without := vm.filterLabel(f.Name), f.Without
+		switch {
+		case f.Name == "impact" && has["prob"], f.Name == "rimpact" && has["rprob"]:
+			continue // in its likelihood's chip
+		case f.Name == "prob" && has["impact"]:
+			label += ", " + vm.filterLabel("impact")
+			without.Impact = nil
+		case f.Name == "rprob" && has["rimpact"]:
+			label += ", impact " + rangeName(vm.levelRegister().Matrix.Impact, *vm.Query.ResidualImpact)
+			without.ResidualImpact = nil
+		}
+		chips = append(chips, Chip{Label: label, RemoveURL: link(without)})
 	}
 	return chips
 }
 
-// ClearURL keeps the sort and page size but drops every filter.
-func (vm RegisterVM) ClearURL() string {
-	return link(risk.ListQuery{Sort: vm.Query.Sort, Desc: vm.Query.Desc, PerPage: vm.Query.PerPage, Page: 1})
+// filterLabel is the chip text of the active filter name, e.g. "Overdue"
+// or "Residual above Medium", in the labels of the register's matrix.
+func (vm RegisterVM) filterLabel(name string) string {
+	q := vm.Query
+	m := &vm.levelRegister().Matrix
+	switch name {
+	case "q":
+		return fmt.Sprintf("Search: %q", q.Search)
+	case "status":
+		return "Status: " + risk.Statuses.Label(q.Status)
+	case "category":
+		return "Category: " + risk.Categories.Label(q.Category)
+	case "department":
+		return "Department: " + risk.Departments.Label(q.Department)
+	case "assignee":
+		return "Assignee: " + vm.memberName(q.AssigneeID)
+	case "tag":
+		return "Tag: " + q.Tag
+	case "register":
+		if r, ok := vm.Registers[q.RegisterID]; ok {
+			return "Register: " + r.Name
+		}
+		return "Register: unknown"
+	case "level":
+		return "Inherent " + levelName(m, *q.InherentLevel)
+	case "rlevel":
+		return "Residual " + levelName(m, *q.ResidualLevel)
+	case "level_min":
+		return "Inherent " + atOrAbove(m, *q.MinInherentLevel)
+	case "rlevel_min":
+		return "Residual " + atOrAbove(m, *q.MinResidualLevel)
+	case "prob":
+		return "Likelihood " + rangeName(m.Likelihood, *q.Probability)
+	case "impact":
+		return "Impact " + rangeName(m.Impact, *q.Impact)
+	case "rprob":
+		return "Residual likelihood " + rangeName(m.Likelihood, *q.ResidualProbability)
+	case "rimpact":
+		return "Residual impact " + rangeName(m.Impact, *q.ResidualImpact)
+	case "overdue":
+		return "Overdue"
+	case "archived":
+		return "Including archived"
+	}
+	return name
 }
+
+// levelName names level idx of m.
+func levelName(m *risk.Matrix, idx int) string {
+	if idx >= 0 && idx < len(m.Levels) {
+		return m.Levels[idx].Name
+	}
+	return "level " + strconv.Itoa(idx)
+}
+
+// atOrAbove reads a minimum level: "above Medium", as the levels below
+// it are what the filter leaves out.
+func atOrAbove(m *risk.Matrix, idx int) string {
+	if idx > 0 && idx <= len(m.Levels) {
+		return "above " + m.Levels[idx-1].Name
+	}
+	return levelName(m, idx) + " and above"
+}
+
+// rangeName names a 0-10 range by the scale's levels when it covers whole
+// bands ("High", "Low to Moderate"), else by its values ("3–5").
+func rangeName(levels []risk.ScaleLevel, r risk.Range) string {
+	from, to := -1, -1
+	for i := range levels {
+		b := risk.BandRange(levels, i)
+		if b.Lo == r.Lo {
+			from = i
+		}
+		if b.Hi == r.Hi {
+			to = i
+		}
+	}
+	switch {
+	case from < 0 || to < 0:
+		if r.Lo == r.Hi {
+			return strconv.Itoa(r.Lo)
+		}
+		return fmt.Sprintf("%d–%d", r.Lo, r.Hi)
+	case from == to:
+		return levels[from].Name
+	default:
+		return levels[from].Name + " to " + levels[to].Name
+	}
+}
+
+// ClearURL keeps the sort and page size but drops every filter.
+func (vm RegisterVM) ClearURL() string { return link(listquery.WithoutFilters(vm.Query)) }
+
+// HiddenFilters are the active filters the filter form has no control
+// for (a drill-down's overdue, a heat-map cell's ranges, a tag): the form
+// carries them as hidden fields, so changing another filter keeps them.
+func (vm RegisterVM) HiddenFilters() []listquery.Filter {
+	var out []listquery.Filter
+	for _, f := range listquery.Filters(vm.Query) {
+		if !vm.hasControl(f.Name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// hasControl reports whether the filter form shows a control for name.
+func (vm RegisterVM) hasControl(name string) bool {
+	switch name {
+	case "q", "status", "category", "department", "assignee", "archived":
+		return true
+	case "register":
+		return len(vm.Registers) > 1
+	case "level", "rlevel", "level_min", "rlevel_min":
+		return vm.Register != nil
+	}
+	return false
+}
+
+// FilterValues is the query's filters as URL values, for the script that
+// keeps the filter form in step with the results after a swap.
+func (vm RegisterVM) FilterValues() string {
+	v := url.Values{}
+	for _, f := range listquery.Filters(vm.Query) {
+		v.Set(f.Name, f.Value)
+	}
+	return v.Encode()
+}
+
+// ActiveFilters is the number of active filters, for the phone's toggle.
+func (vm RegisterVM) ActiveFilters() int { return len(vm.Chips()) }
 
 func (vm RegisterVM) memberName(id string) string {
 	if id == risk.Unassigned {
@@ -156,11 +289,16 @@ func (vm RegisterVM) memberName(id string) string {
 	return "Unknown member"
 }
 
-func (vm RegisterVM) levelName(idx int) string {
-	if vm.Register != nil && idx >= 0 && idx < len(vm.Register.Matrix.Levels) {
-		return vm.Register.Matrix.Levels[idx].Name
+// levelRegister is the register whose levels label the level filters: the
+// filtered register when there is one, else the default.
+func (vm RegisterVM) levelRegister() *risk.Register {
+	if r, ok := vm.Registers[vm.Query.RegisterID]; ok {
+		return r
 	}
-	return "Unknown level"
+	if vm.Register == nil {
+		return &risk.Register{Matrix: risk.DefaultMatrix()}
+	}
+	return vm.Register
 }
 
 // registerOf returns the register of r (falling back to the default).

@@ -74,12 +74,13 @@ var params = []param{
 	{browser: "tag", api: "tag", kind: text, max: MaxID, lower: true, str: func(q *risk.ListQuery) *string { return &q.Tag }},
 	{browser: "register", api: "registerId", kind: text, max: MaxID, str: func(q *risk.ListQuery) *string { return &q.RegisterID }},
 	{browser: "level", api: "level", kind: level, num: func(q *risk.ListQuery) **int { return &q.InherentLevel }},
-	{browser: "rlevel", kind: level, num: func(q *risk.ListQuery) **int { return &q.ResidualLevel }},
+	{browser: "rlevel", api: "residualLevel", kind: level, num: func(q *risk.ListQuery) **int { return &q.ResidualLevel }},
+	{browser: "level_min", api: "minLevel", kind: level, num: func(q *risk.ListQuery) **int { return &q.MinInherentLevel }},
+	{browser: "rlevel_min", api: "minResidualLevel", kind: level, num: func(q *risk.ListQuery) **int { return &q.MinResidualLevel }},
 	{browser: "prob", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.Probability }},
 	{browser: "impact", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.Impact }},
 	{browser: "rprob", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualProbability }},
 	{browser: "rimpact", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualImpact }},
-	{browser: "rlevel_min", kind: level, num: func(q *risk.ListQuery) **int { return &q.MinResidualLevel }},
 	{browser: "overdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.Overdue }},
 	{browser: "archived", api: "includeArchived", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.IncludeArchived }},
 	{api: "modifiedAfter", kind: instant, at: func(q *risk.ListQuery) **time.Time { return &q.ModifiedAfter }},
@@ -326,4 +327,68 @@ func SortValue(q risk.ListQuery) string {
 		return "-" + name
 	}
 	return name
+}
+
+// Filter is one active filter of a query as the browser names it.
+type Filter struct {
+	Name    string         // the browser's parameter, e.g. "overdue"
+	Value   string         // its URL value, e.g. "1"
+	Without risk.ListQuery // the query without this filter, on page 1
+}
+
+// Filters lists q's active filters that the browser's URLs can carry, in
+// the table's order, each with the query that drops it.
+func Filters(q risk.ListQuery) []Filter {
+	var out []Filter
+	for i := range params {
+		p := &params[i]
+		if p.browser == "" {
+			continue
+		}
+		if v := p.get(&q); v != "" {
+			w := q
+			w.Page = 1
+			p.clear(&w)
+			out = append(out, Filter{Name: p.browser, Value: v, Without: w})
+		}
+	}
+	return out
+}
+
+// Names returns the names of every filter surface s offers, in the
+// table's order.
+func Names(s Surface) []string {
+	var out []string
+	for i := range params {
+		if n := params[i].name(s); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// clear unsets p in q.
+func (p *param) clear(q *risk.ListQuery) {
+	switch p.kind {
+	case text, enum:
+		*p.str(q) = ""
+	case level:
+		*p.num(q) = nil
+	case valueRange:
+		*p.rng(q) = nil
+	case flag:
+		*p.bit(q) = false
+	case instant:
+		*p.at(q) = nil
+	}
+}
+
+// WithoutFilters returns q with every filter cleared, keeping its sort and
+// page size, on page 1.
+func WithoutFilters(q risk.ListQuery) risk.ListQuery {
+	for i := range params {
+		params[i].clear(&q)
+	}
+	q.IDs, q.Page = nil, 1
+	return q
 }
