@@ -30,6 +30,9 @@ type RiskStore interface {
 	// stored version is not r.Version-1.
 	UpdateMany(ctx context.Context, rs []*Risk) error
 	Delete(ctx context.Context, orgID, id string) error
+	// Touch sets the risk's updated_at (and updated_by, when by is not
+	// empty) without a new version: a change to its treatment or tasks.
+	Touch(ctx context.Context, orgID, id, by string, at time.Time) error
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
 	// GetMany returns the organization's risks with these numbers, keyed by
