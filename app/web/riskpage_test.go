@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -53,5 +54,61 @@ func TestPlanChangesMoveUpdated(t *testing.T) {
 		if err != nil || got.Version != step.r.Version {
 			t.Errorf("%s changed the version to %d (err %v); only the Updated time moves", step.path, got.Version, err)
 		}
+	}
+}
+
+// Items 9 and 16: the risk page marks a risk outside appetite, warns when
+// the residual score is above the inherent one, and keeps the internal id
+// and version in a quiet line; the form warns beside the residual fields
+// on render, after a refused submit and live, and still saves.
+func TestRiskPageAppetiteAndResidualWarning(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	odd := e.createRisk(a, risk.Input{Title: "Odd scores", Probability: 6, Impact: 8, ResidualProbability: 10, ResidualImpact: 10})
+	calm := e.createRisk(a, risk.Input{Title: "Calm", Probability: 4, Impact: 4, ResidualProbability: 2, ResidualImpact: 2})
+
+	doc := a.Owner.get("/risks/" + odd.Identifier()).Doc(t)
+	if got := doc.Find(`[data-testid="outside-appetite"]`).Text(); got != "Outside appetite" {
+		t.Errorf("outside-appetite mark = %q", got)
+	}
+	if w := doc.Find(`[data-testid="residual-warning"]`).Text(); !strings.Contains(w, "(100) is above the inherent score (48)") {
+		t.Errorf("residual warning = %q", w)
+	}
+	internal := strings.Join(strings.Fields(doc.Find(`[data-testid="risk-internal"]`).Text()), " ")
+	if internal != "Version 1 · "+odd.ID {
+		t.Errorf("internal line = %q", internal)
+	}
+	if doc.Find("aside dt:contains('Id'), aside dt:contains('Version')").Length() != 0 {
+		t.Errorf("the id and version are still listed among the fields")
+	}
+	doc = a.Owner.get("/risks/" + calm.Identifier()).Doc(t)
+	if n := doc.Find(`[data-testid="outside-appetite"], [data-testid="residual-warning"]`).Length(); n != 0 {
+		t.Errorf("a calm risk shows %d marks", n)
+	}
+
+	edit := a.Owner.get("/risks/" + odd.Identifier() + "/edit").Doc(t)
+	if edit.Find(`#assessment-preview [data-testid="residual-warning"]`).Length() != 1 {
+		t.Errorf("the edit form of a saved risk does not warn")
+	}
+	live := a.Owner.get("/risks/assess?probability=6&impact=8&residual_probability=10&residual_impact=10", "HX-Request", "true")
+	if !strings.Contains(live.Body, `data-testid="residual-warning"`) {
+		t.Errorf("the live preview does not warn: %s", live.Body)
+	}
+	if quiet := a.Owner.get("/risks/assess?probability=6&impact=8&residual_probability=6&residual_impact=8"); strings.Contains(quiet.Body, "residual-warning") {
+		t.Errorf("equal scores warn")
+	}
+	form := url.Values{"title": {""}, "description": {"d"}, "category": {"technology"}, "version": {"1"},
+		"probability": {"6"}, "impact": {"8"}, "residual_probability": {"10"}, "residual_impact": {"10"}}
+	res := a.Owner.postForm("/risks/"+odd.Identifier(), form)
+	if res.StatusCode != http.StatusUnprocessableEntity || res.Doc(t).Find(`[data-testid="residual-warning"]`).Length() != 1 {
+		t.Errorf("refused form: status %d, warning missing", res.StatusCode)
+	}
+	form.Set("title", "Still odd")
+	res = a.Owner.postForm("/risks/"+odd.Identifier(), form)
+	if res.StatusCode != http.StatusOK || !strings.HasSuffix(res.URL, "/risks/"+odd.Identifier()) {
+		t.Fatalf("saving a residual above inherent: status %d at %s", res.StatusCode, res.URL)
+	}
+	if res.Doc(t).Find(`[data-testid="residual-warning"]`).Length() != 1 {
+		t.Errorf("no warning on the risk page after saving")
 	}
 }

@@ -230,6 +230,14 @@ type DetailVM struct {
 	Plan     PlanVM // the treatment and the mitigation tasks
 }
 
+// AppetiteText explains the Outside appetite mark, e.g. "Residual level
+// High is above the register's tolerance (Medium)".
+func (vm DetailVM) AppetiteText() string {
+	m := &vm.Register.Matrix
+	lv, _ := m.LevelOf(vm.Risk.ResidualProbability, vm.Risk.ResidualImpact)
+	return "Residual level " + lv.Name + " is above the register's tolerance (" + m.LevelAt(m.Tolerance).Name + ")"
+}
+
 // Find returns the task with id, or nil.
 func (vm TasksVM) Find(id string) *risk.Task {
 	for _, t := range vm.Tasks {
