@@ -279,7 +279,8 @@ func (b *browser) recordHTMX() {
 	})()`))
 }
 
-// login signs in through the login page.
+// login signs in through the login page, which lands on the dashboard,
+// then opens the register.
 func (b *browser) login(email string) {
 	b.t.Helper()
 	b.navigate("/login")
@@ -287,11 +288,13 @@ func (b *browser) login(email string) {
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("[data-testid=login-submit]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=result-count]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=card-total]")),
 	)
-	if p := b.path(); !strings.HasPrefix(p, "/risks") {
-		b.fatal("after sign-in at %s, want /risks", p)
+	if p := b.path(); p != "/" {
+		b.fatal("after sign-in at %s, want the dashboard /", p)
 	}
+	b.navigate("/risks")
+	b.waitVisible("[data-testid=result-count]")
 }
 
 // press presses one key as a keyboard does: a keyDown that carries the text,
