@@ -112,3 +112,41 @@ func TestRiskPageAppetiteAndResidualWarning(t *testing.T) {
 		t.Errorf("no warning on the risk page after saving")
 	}
 }
+
+// activityLines returns the dashboard's Recent activity, one line per
+// item, with the link's href in brackets.
+func activityLines(t *testing.T, c *client) []string {
+	t.Helper()
+	var lines []string
+	c.get("/").Doc(t).Find(`[data-testid="activity-item"]`).Each(func(_ int, li *goquery.Selection) {
+		line := strings.Join(strings.Fields(li.Find("p").Text()+" "+li.Find("ul").Text()), " ")
+		if href, ok := li.Find(`[data-testid="activity-link"]`).Attr("href"); ok {
+			line += " [" + href + "]"
+		}
+		lines = append(lines, line)
+	})
+	return lines
+}
+
+// Item 13: Recent activity names the risk by its title and says what
+// changed, linked to the risk.
+func TestDashboardActivityShowsTitleAndChanges(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	r := e.createRisk(a, risk.Input{Title: "VPN exposure"})
+	form := url.Values{"title": {"VPN exposure"}, "description": {"Described for a test."}, "category": {"technology"},
+		"status": {"pending"}, "version": {"1"}}
+	if res := a.Owner.postForm("/risks/"+r.Identifier(), form); res.StatusCode != http.StatusOK {
+		t.Fatalf("edit: %d", res.StatusCode)
+	}
+	lines := activityLines(t, a.Owner)
+	if len(lines) != 2 {
+		t.Fatalf("activity %q, want 2 lines", lines)
+	}
+	if want := "RSK-00001 VPN exposure changed by Owner Acme Status: Open → Pending [/risks/RSK-00001]"; !strings.HasSuffix(lines[0], want) {
+		t.Errorf("latest activity %q, want it to end %q", lines[0], want)
+	}
+	if want := "RSK-00001 VPN exposure created by Owner Acme [/risks/RSK-00001]"; !strings.HasSuffix(lines[1], want) {
+		t.Errorf("first activity %q, want it to end %q", lines[1], want)
+	}
+}
