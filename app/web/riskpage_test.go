@@ -150,3 +150,79 @@ func TestDashboardActivityShowsTitleAndChanges(t *testing.T) {
 		t.Errorf("first activity %q, want it to end %q", lines[1], want)
 	}
 }
+
+// Item 10: in the browser, closing needs a reason, a reason chosen for a
+// risk that stays open is refused with a message (not dropped), and
+// closing with unfinished tasks asks first — a second submit, no
+// JavaScript needed. The API keeps the contract's rules.
+func TestFormClosingRules(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	r := e.createRisk(a, risk.Input{Title: "VPN exposure"})
+	e.addTask(a, r, risk.TaskInput{Title: "Patch the VPN"})
+	e.addTask(a, r, risk.TaskInput{Title: "Rotate secrets", Status: risk.TaskCompleted})
+	page := "/risks/" + r.Identifier()
+	form := func(status, reason string) url.Values {
+		return url.Values{"title": {"VPN exposure"}, "description": {"Described for a test."}, "category": {"technology"},
+			"status": {status}, "closure_reason": {reason}, "version": {"1"}}
+	}
+	unchanged := func(step string) {
+		t.Helper()
+		if got, _ := e.Server.Risks.Get(t.Context(), a.ID, r.ID); got.Version != 1 || got.Status != risk.StatusOpen {
+			t.Fatalf("%s: the risk was changed (version %d, status %s)", step, got.Version, got.Status)
+		}
+	}
+
+	res := a.Owner.postForm(page, form("closed", ""))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, risk.MsgClosureReasonRequired) {
+		t.Errorf("closing without a reason: status %d, message missing", res.StatusCode)
+	}
+	unchanged("closing without a reason")
+
+	res = a.Owner.postForm(page, form("open", "accepted"))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, risk.MsgClosureReasonOnlyOpen) {
+		t.Errorf("a reason on an open risk: status %d, message missing", res.StatusCode)
+	}
+	if sel, _ := res.Doc(t).Find(`#closure_reason option[selected]`).Attr("value"); sel != "accepted" {
+		t.Errorf("the refused form lost the chosen reason (selected %q)", sel)
+	}
+	unchanged("a reason on an open risk")
+
+	res = a.Owner.postForm(page, form("closed", "mitigated"))
+	doc := res.Doc(t)
+	q := doc.Find(`[data-testid="confirm-close"]`)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(q.Text(), "1 mitigation task is not completed. Close the risk anyway?") {
+		t.Fatalf("closing with an open task: status %d, question %q", res.StatusCode, q.Text())
+	}
+	btn := q.Find(`button[type="submit"]`)
+	if name, _ := btn.Attr("name"); name != risk.ConfirmCloseField || btn.AttrOr("value", "") != "1" || btn.Closest("form").AttrOr("id", "") != "risk-form" {
+		t.Errorf("the confirm button does not resubmit the form with %s=1", risk.ConfirmCloseField)
+	}
+	if doc.Find(`[data-testid="error-summary"]`).Length() != 0 {
+		t.Errorf("the question is reported as a field error")
+	}
+	unchanged("closing before the confirmation")
+
+	confirmed := form("closed", "mitigated")
+	confirmed.Set(risk.ConfirmCloseField, "1")
+	res = a.Owner.postForm(page, confirmed)
+	if res.StatusCode != http.StatusOK || !strings.HasSuffix(res.URL, page) {
+		t.Fatalf("confirmed close: status %d at %s", res.StatusCode, res.URL)
+	}
+	if got, _ := e.Server.Risks.Get(t.Context(), a.ID, r.ID); got.Status != risk.StatusClosed || got.ClosureReason != "mitigated" {
+		t.Errorf("after confirming: status %s, reason %q", got.Status, got.ClosureReason)
+	}
+	// Reopening keeps working with the stored reason still selected.
+	reopen := form("open", "mitigated")
+	reopen.Set("version", "2")
+	if res := a.Owner.postForm(page, reopen); res.StatusCode != http.StatusOK {
+		t.Errorf("reopening with the stored reason selected: status %d", res.StatusCode)
+	}
+
+	// The API keeps seed 000's rules: closing without a reason is allowed.
+	other := e.createRisk(a, risk.Input{Title: "Other"})
+	e.addTask(a, other, risk.TaskInput{Title: "Open task"})
+	if res := e.apiKey(a, "risks:read", "risks:write").patch("/api/v1/risks/"+other.Identifier(), map[string]any{"status": "closed"}); res.Status != http.StatusOK {
+		t.Errorf("API close without a reason: status %d, want 200", res.Status)
+	}
+}

@@ -164,7 +164,7 @@ func (s *Server) createRisk(c *fiber.Ctx) error {
 		norm.Normalize()
 		return s.invalidForm(c, nil, in, 0, fe, norm.Validate())
 	}
-	created, err := s.Risks.Create(c.UserContext(), orgID(c), actorOf(c), in)
+	created, err := s.Risks.CreateForm(c.UserContext(), orgID(c), actorOf(c), in)
 	if apperr.Is(err, apperr.Invalid) {
 		return s.invalidForm(c, nil, in, 0, fe, err)
 	}
@@ -233,7 +233,7 @@ func (s *Server) updateRisk(c *fiber.Ctx) error {
 		norm.Normalize()
 		return s.invalidForm(c, cur, in, version, fe, norm.Validate())
 	}
-	updated, err := s.Risks.Update(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in)
+	updated, err := s.Risks.UpdateForm(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in, c.FormValue(risk.ConfirmCloseField) == "1")
 	switch {
 	case isStale(err):
 		return s.renderConflict(c, cur.ID, in, err)

@@ -208,8 +208,17 @@ func (vm FormVM) CancelURL() string {
 	return RegisterPath + "/" + vm.Risk.Identifier()
 }
 
-// ErrorCount is the number of fields with errors.
-func (vm FormVM) ErrorCount() int { return len(vm.Errors) }
+// ErrorCount is the number of fields with errors; the question before
+// closing a risk with unfinished tasks is not one.
+func (vm FormVM) ErrorCount() int {
+	if vm.Errors.Has(risk.ConfirmCloseField) {
+		return len(vm.Errors) - 1
+	}
+	return len(vm.Errors)
+}
+
+// ConfirmClose is the question to answer before closing the risk, or "".
+func (vm FormVM) ConfirmClose() string { return vm.Errors.First(risk.ConfirmCloseField) }
 
 // PreviewVM is the live score and level preview.
 type PreviewVM struct {
