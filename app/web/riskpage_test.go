@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -224,5 +225,91 @@ func TestFormClosingRules(t *testing.T) {
 	e.addTask(a, other, risk.TaskInput{Title: "Open task"})
 	if res := e.apiKey(a, "risks:read", "risks:write").patch("/api/v1/risks/"+other.Identifier(), map[string]any{"status": "closed"}); res.Status != http.StatusOK {
 		t.Errorf("API close without a reason: status %d, want 200", res.Status)
+	}
+}
+
+// Item 4: a deleted risk's page answers 410 and says who deleted it and
+// when, with its last state and whole history; recent activity links to
+// it; owners and admins restore it (with its treatment and tasks, and a
+// restore event), editors cannot. The API still answers 404.
+func TestDeletedRiskPageAndRestore(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	editor := e.addMember(a, "editor@acme.example", account.RoleEditor)
+	r := e.createRisk(a, risk.Input{Title: "VPN exposure", Probability: 7, Impact: 8, Tags: []string{"network"}})
+	e.addTask(a, r, risk.TaskInput{Title: "Patch the VPN"})
+	page := "/risks/" + r.Identifier()
+	if res := a.Owner.postForm(page+"/treatment", url.Values{"type": {"mitigate"}, "description": {"Patch monthly"}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("treatment: %d", res.StatusCode)
+	}
+	editor.get(page + "/delete")
+	if res := editor.postForm(page+"/delete", url.Values{"version": {"1"}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+
+	for _, c := range []*client{a.Owner, editor} {
+		res := c.get(page)
+		if res.StatusCode != http.StatusGone {
+			t.Fatalf("deleted risk's page: status %d, want 410", res.StatusCode)
+		}
+		doc := res.Doc(t)
+		notice := strings.Join(strings.Fields(doc.Find(`[data-testid="deleted-notice"]`).Text()), " ")
+		if !strings.Contains(notice, "deleted by Member editor@acme.example on ") {
+			t.Errorf("notice %q does not say who deleted it", notice)
+		}
+		if got := doc.Find(`[data-testid="risk-heading"]`).Text(); !strings.Contains(got, "VPN exposure") {
+			t.Errorf("heading %q", got)
+		}
+		if doc.Find(`[data-testid="deleted-task"]`).Length() != 1 || !strings.Contains(doc.Find(`[data-testid="deleted-plan"]`).Text(), "Patch monthly") {
+			t.Errorf("the last state lacks the treatment or the task")
+		}
+		events := doc.Find(`[data-testid="event"]`)
+		if events.Length() != 4 || !strings.Contains(events.First().Text(), "deleted this risk") || !strings.Contains(events.Last().Text(), "created this risk") {
+			t.Errorf("history has %d events: %q", events.Length(), events.Text())
+		}
+		if (c == a.Owner) != (doc.Find(`[data-testid="restore"]`).Length() == 1) {
+			t.Errorf("restore button shown to the wrong role")
+		}
+	}
+	var link string
+	for _, l := range activityLines(t, a.Owner) {
+		if strings.Contains(l, "deleted by") {
+			link = l
+		}
+	}
+	if !strings.HasSuffix(link, "["+page+"]") || !strings.Contains(link, "VPN exposure") {
+		t.Errorf("the deletion's activity line %q does not link to the risk", link)
+	}
+	if res := a.Owner.get("/risks/RSK-00099"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a risk that never existed: status %d, want 404", res.StatusCode)
+	}
+	if res := e.apiKey(a).get("/api/v1/risks/" + r.Identifier()); res.Status != http.StatusNotFound {
+		t.Errorf("API on a deleted risk: status %d, want 404", res.Status)
+	}
+	if res := editor.postForm(page+"/restore", url.Values{}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an editor's restore: status %d, want 403", res.StatusCode)
+	}
+
+	a.Owner.get(page)
+	res := a.Owner.postForm(page+"/restore", url.Values{})
+	if res.StatusCode != http.StatusOK || !strings.HasSuffix(res.URL, page) {
+		t.Fatalf("restore: status %d at %s", res.StatusCode, res.URL)
+	}
+	doc := res.Doc(t)
+	if got := doc.Find(`[data-testid="flash"]`).Text(); got != r.Identifier()+" restored." {
+		t.Errorf("flash %q", got)
+	}
+	if !strings.Contains(doc.Find(`[data-testid="event"]`).First().Text(), "restored this risk") {
+		t.Errorf("no restore event on top of the history")
+	}
+	if doc.Find(`#risk-tasks [data-testid="task"]`).Length() != 1 || doc.Find(`[data-testid="treatment-description"]`).Text() != "Patch monthly" {
+		t.Errorf("the restored risk lacks its task or treatment")
+	}
+	got, err := e.Server.Risks.Get(t.Context(), a.ID, r.Identifier())
+	if err != nil || got.ID != r.ID || got.Version != 2 || got.Probability != 7 || got.InherentLevel == nil || len(got.Tags) != 1 {
+		t.Errorf("restored risk %+v, err %v", got, err)
+	}
+	if res := a.Owner.postForm(page+"/restore", url.Values{}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("restoring a risk that is not deleted: status %d, want 404", res.StatusCode)
 	}
 }

@@ -179,10 +179,41 @@ func (s *Server) createRisk(c *fiber.Ctx) error {
 
 func (s *Server) showRisk(c *fiber.Ctx) error {
 	vm, err := s.detailVM(c, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.showDeletedRisk(c, err)
+	}
 	if err != nil {
 		return err
 	}
 	return s.renderDetail(c, fiber.StatusOK, vm)
+}
+
+// showDeletedRisk answers 410 with a deleted risk's page — who deleted it
+// and when, its last state and history — or returns notFound when no risk
+// by that name was deleted.
+func (s *Server) showDeletedRisk(c *fiber.Ctx, notFound error) error {
+	d, err := s.Risks.Deleted(c.UserContext(), orgID(c), c.Params("id"), historyLimit)
+	if apperr.Is(err, apperr.NotFound) {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	vm := risks.DeletedVM{Deleted: d, CanRestore: principal(c).Role.CanManage(), Today: s.today()}
+	title := d.Risk.Identifier() + " " + d.Risk.Title + " (deleted)"
+	return render(c, fiber.StatusGone, risks.DeletedPage(s.page(c, title, layout.NavRegister), vm))
+}
+
+// restoreRisk brings a deleted risk back (owners and admins).
+func (s *Server) restoreRisk(c *fiber.Ctx) error {
+	r, err := s.Risks.Restore(c.UserContext(), orgID(c), actorOf(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, layout.FlashSuccess, r.Identifier()+" restored."); err != nil {
+		return err
+	}
+	return redirect(c, "/risks/"+r.Identifier())
 }
 
 // historyLimit is how many events a risk's page shows.

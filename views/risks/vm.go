@@ -265,6 +265,18 @@ type ConflictVM struct {
 	Submitted risk.Input
 }
 
+// DeletedVM is a deleted risk's page (410).
+type DeletedVM struct {
+	Deleted    *risk.Deleted
+	CanRestore bool // owners and admins
+	Today      time.Time
+}
+
+// History is the deleted risk's timeline as the history component shows it.
+func (vm DeletedVM) History() DetailVM {
+	return DetailVM{Risk: vm.Deleted.Risk, Register: vm.Deleted.Register, Events: vm.Deleted.History, Today: vm.Today}
+}
+
 // DeleteVM is the delete confirmation.
 type DeleteVM struct {
 	Risk *risk.Risk
@@ -314,6 +326,8 @@ func ActionVerb(action string) string {
 		return "created this risk"
 	case audit.ActionDeleted:
 		return "deleted this risk"
+	case audit.ActionRestored:
+		return "restored this risk"
 	default:
 		return "changed"
 	}
