@@ -313,3 +313,84 @@ func TestDeletedRiskPageAndRestore(t *testing.T) {
 		t.Errorf("restoring a risk that is not deleted: status %d, want 404", res.StatusCode)
 	}
 }
+
+// formValues returns the values a browser would submit from the form
+// matching sel (text inputs, checked radios, selected options, textareas).
+func formValues(doc *goquery.Document, sel string) url.Values {
+	v := url.Values{}
+	form := doc.Find(sel)
+	form.Find("input").Each(func(_ int, in *goquery.Selection) {
+		name, typ := in.AttrOr("name", ""), in.AttrOr("type", "text")
+		if name == "" || ((typ == "radio" || typ == "checkbox") && in.AttrOr("checked", "-") == "-") {
+			return
+		}
+		v.Add(name, in.AttrOr("value", ""))
+	})
+	form.Find("select").Each(func(_ int, s *goquery.Selection) {
+		if opt := s.Find("option[selected]"); opt.Length() > 0 {
+			v.Set(s.AttrOr("name", ""), opt.AttrOr("value", ""))
+		} else {
+			v.Set(s.AttrOr("name", ""), s.Find("option").First().AttrOr("value", ""))
+		}
+	})
+	form.Find("textarea").Each(func(_ int, s *goquery.Selection) { v.Set(s.AttrOr("name", ""), s.Text()) })
+	return v
+}
+
+// Item 11: a stale edit shows only the fields the editor changed (against
+// the version they started from), the other person's changes from the
+// history, and a form holding the latest version with the editor's
+// changes, which saves.
+func TestConflictShowsOwnChangesAndReapplies(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	editor := e.addMember(a, "editor@acme.example", account.RoleEditor)
+	r := e.createRisk(a, risk.Input{Title: "Original", Probability: 5, Impact: 5})
+	page := "/risks/" + r.Identifier()
+	mine := formValues(a.Owner.get(page+"/edit").Doc(t), "#risk-form")
+	if mine.Get("base") == "" {
+		t.Fatalf("the edit form carries no base")
+	}
+
+	theirs := formValues(editor.get(page+"/edit").Doc(t), "#risk-form")
+	theirs.Set("status", "pending")
+	if res := editor.postForm(page, theirs); res.StatusCode != http.StatusOK {
+		t.Fatalf("their save: %d", res.StatusCode)
+	}
+
+	mine.Set("title", "My title")
+	mine.Set("impact", "8")
+	res := a.Owner.postForm(page, mine)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("stale save: status %d, want 409", res.StatusCode)
+	}
+	doc := res.Doc(t)
+	var fields []string
+	doc.Find(`[data-testid="conflict-change"]`).Each(func(_ int, tr *goquery.Selection) {
+		fields = append(fields, tr.AttrOr("data-field", ""))
+	})
+	if strings.Join(fields, ",") != "title,impact" {
+		t.Errorf("your changes list %v, want only title and impact", fields)
+	}
+	var cells []string
+	doc.Find(`[data-testid="conflict-change"][data-field="title"] td`).Each(func(_ int, td *goquery.Selection) {
+		cells = append(cells, strings.TrimSpace(td.Text()))
+	})
+	if row := strings.Join(cells, "|"); row != "Title|Original|My title|Original" {
+		t.Errorf("title row %q", row)
+	}
+	if got := strings.Join(strings.Fields(doc.Find(`[data-testid="conflict-theirs"]`).Text()), " "); !strings.Contains(got, "Member editor@acme.example changed") || !strings.Contains(got, "Status: Open → to Pending") {
+		t.Errorf("their changes %q", got)
+	}
+	again := formValues(doc, `[data-testid="conflict-reapply"] #risk-form`)
+	if again.Get("title") != "My title" || again.Get("impact") != "8" || again.Get("status") != "pending" || again.Get("version") != "2" {
+		t.Fatalf("re-apply form holds title %q impact %q status %q version %q", again.Get("title"), again.Get("impact"), again.Get("status"), again.Get("version"))
+	}
+	if res := a.Owner.postForm(page, again); res.StatusCode != http.StatusOK || !strings.HasSuffix(res.URL, page) {
+		t.Fatalf("re-applied save: status %d at %s", res.StatusCode, res.URL)
+	}
+	got, _ := e.Server.Risks.Get(t.Context(), a.ID, r.ID)
+	if got.Title != "My title" || got.Impact != 8 || got.Status != risk.StatusPending || got.Version != 3 {
+		t.Errorf("stored %q impact %d status %s v%d", got.Title, got.Impact, got.Status, got.Version)
+	}
+}

@@ -110,6 +110,11 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 // formVM builds the form view, choosing the register the input names.
 func (s *Server) formVM(c *fiber.Ctx, r *risk.Risk, in risk.Input, version int, fe apperr.FieldErrors) (risks.FormVM, error) {
 	vm := risks.FormVM{Risk: r, Input: in, Version: version, Errors: fe}
+	if r != nil { // an edit keeps the version it started from across re-renders
+		if vm.Base = c.FormValue("base"); vm.Base == "" {
+			vm.Base = risk.BaseOf(r).Encode()
+		}
+	}
 	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
 	if err != nil {
 		return vm, err
@@ -267,7 +272,7 @@ func (s *Server) updateRisk(c *fiber.Ctx) error {
 	updated, err := s.Risks.UpdateForm(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in, c.FormValue(risk.ConfirmCloseField) == "1")
 	switch {
 	case isStale(err):
-		return s.renderConflict(c, cur.ID, in, err)
+		return s.renderConflict(c, cur.ID, in)
 	case apperr.Is(err, apperr.Invalid):
 		return s.invalidForm(c, cur, in, version, fe, err)
 	case err != nil:
@@ -285,15 +290,29 @@ func isStale(err error) bool {
 	return ok && e.Code == apperr.Conflict && e.Version > 0
 }
 
-// renderConflict answers a stale write with 409, the stored risk and what
-// changed; for htmx it replaces the main area instead of the form.
-func (s *Server) renderConflict(c *fiber.Ctx, id string, submitted risk.Input, stale error) error {
-	stored, err := s.Risks.Get(c.UserContext(), orgID(c), id)
+// renderConflict answers a stale write with 409: the editor's own changes
+// against the version their form started from, the others' since, and a
+// form re-applying theirs onto the latest version; for htmx it replaces
+// the main area instead of the form.
+func (s *Server) renderConflict(c *fiber.Ctx, id string, submitted risk.Input) error {
+	var base *risk.Base
+	if b, ok := risk.DecodeBase(c.FormValue("base")); ok {
+		base = &b
+	}
+	conflict, err := s.Risks.Conflict(c.UserContext(), orgID(c), id, base, submitted)
 	if err != nil {
 		return err
 	}
-	e, _ := apperr.As(stale)
-	vm := risks.ConflictVM{Stored: stored, Submitted: submitted, Changes: e.Changes}
+	vm := risks.ConflictVM{Conflict: conflict, CSRF: csrfToken(c)}
+	if len(conflict.Mine) > 0 {
+		stored := conflict.Stored
+		form, err := s.formVM(c, stored, conflict.Merged, stored.Version, nil)
+		if err != nil {
+			return err
+		}
+		form.Base = risk.BaseOf(stored).Encode()
+		vm.Form = &form
+	}
 	if isHTMX(c) {
 		c.Set("HX-Retarget", "#"+layout.MainID)
 		c.Set("HX-Reswap", "innerHTML")
@@ -321,7 +340,7 @@ func (s *Server) deleteRisk(c *fiber.Ctx) error {
 	}
 	err = s.Risks.Delete(c.UserContext(), orgID(c), actorOf(c), r.ID, version)
 	if isStale(err) {
-		return s.renderConflict(c, r.ID, risk.InputOf(r), err)
+		return s.renderConflict(c, r.ID, risk.InputOf(r))
 	}
 	if err != nil {
 		return err

@@ -184,6 +184,7 @@ func (vm RegisterVM) Range() string {
 // FormVM is the create or edit form.
 type FormVM struct {
 	Risk      *risk.Risk // nil when creating
+	Base      string     // the encoded risk.Base an edit started from
 	Input     risk.Input
 	Version   int
 	Errors    apperr.FieldErrors
@@ -257,13 +258,17 @@ func (vm TasksVM) Find(id string) *risk.Task {
 	return nil
 }
 
-// ConflictVM explains a stale edit: what changed since the user loaded
-// the form, with their submitted values kept.
+// ConflictVM explains a stale edit: the editor's own changes, everyone
+// else's since the version they started from, and a form that re-applies
+// theirs onto the latest version (nil when they changed nothing).
 type ConflictVM struct {
-	Stored    *risk.Risk
-	Changes   []apperr.Change
-	Submitted risk.Input
+	Conflict *risk.Conflict
+	Form     *FormVM
+	CSRF     string
 }
+
+// Theirs is the history since the editor's version, for the timeline.
+func (vm ConflictVM) Theirs() DetailVM { return DetailVM{Risk: vm.Conflict.Stored, Events: vm.Conflict.Theirs} }
 
 // DeletedVM is a deleted risk's page (410).
 type DeletedVM struct {
