@@ -268,7 +268,9 @@ type ConflictVM struct {
 }
 
 // Theirs is the history since the editor's version, for the timeline.
-func (vm ConflictVM) Theirs() DetailVM { return DetailVM{Risk: vm.Conflict.Stored, Events: vm.Conflict.Theirs} }
+func (vm ConflictVM) Theirs() DetailVM {
+	return DetailVM{Risk: vm.Conflict.Stored, Events: vm.Conflict.Theirs}
+}
 
 // DeletedVM is a deleted risk's page (410).
 type DeletedVM struct {
