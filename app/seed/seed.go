@@ -59,7 +59,8 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 	owner := byEmail[demoPeople[0].Email]
 	actor := audit.Actor{MemberID: owner.ID, Name: owner.Name}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	for _, d := range demoRisks {
+	seeded := map[string]*risk.Risk{}
+	for i, d := range demoRisks {
 		in := risk.Input{
 			Title: d.Title, Description: d.Description, Category: d.Category, Department: d.Department,
 			Status: d.Status, Probability: d.Probability, Impact: d.Impact,
@@ -73,11 +74,90 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 			due := today.AddDate(0, 0, d.DueInDays)
 			in.DueDate = &due
 		}
-		if _, err := s.Risks.Create(ctx, org.ID, actor, in); err != nil {
+		// Risks were recorded over the last three months, oldest first.
+		at := today.AddDate(0, 0, i-90).Add(9*time.Hour + time.Duration(i)*11*time.Minute)
+		r, err := s.at(at).Create(ctx, org.ID, actor, in)
+		if err != nil {
 			return false, fmt.Errorf("seed risk %q: %w", d.Title, err)
+		}
+		seeded[d.Title] = r
+	}
+	for _, p := range demoPlans {
+		if err := s.plan(ctx, org.ID, p, seeded[p.Risk], byEmail, today); err != nil {
+			return false, fmt.Errorf("seed the plan of %q: %w", p.Risk, err)
 		}
 	}
 	return true, nil
+}
+
+// at returns the risk service with its clock stopped at t, so that the
+// demo history spreads over past days.
+func (s *Seeder) at(t time.Time) *risk.Service {
+	svc := *s.Risks
+	svc.Now = func() time.Time { return t }
+	return &svc
+}
+
+// plan writes a demo risk's treatment, tasks and later changes, each a few
+// days after the previous one, as the risk's assignee (or the owner).
+func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Risk, byEmail map[string]account.Member, today time.Time) error {
+	if r == nil {
+		return fmt.Errorf("no demo risk has this title")
+	}
+	person := func(i int) audit.Actor {
+		if i < 0 || i >= len(demoPeople) || demoPeople[i].Role == "viewer" {
+			i = 0
+		}
+		m := byEmail[demoPeople[i].Email]
+		return audit.Actor{MemberID: m.ID, Name: m.Name}
+	}
+	actor := person(-1)
+	if r.AssigneeID != "" {
+		for i, dp := range demoPeople {
+			if byEmail[dp.Email].ID == r.AssigneeID {
+				actor = person(i)
+			}
+		}
+	}
+	day := func(n int) time.Time { return r.CreatedAt.AddDate(0, 0, n) }
+	if _, err := s.at(day(2)).SetTreatment(ctx, orgID, actor, r.ID, risk.TreatmentInput{Type: p.Treatment, Description: p.How}); err != nil {
+		return err
+	}
+	for j, t := range p.Tasks {
+		due := today.AddDate(0, 0, t.DueInDays)
+		in := risk.TaskInput{Title: t.Title, DueDate: &due}
+		if t.Assignee >= 0 {
+			in.AssigneeID = byEmail[demoPeople[t.Assignee].Email].ID
+		}
+		task, err := s.at(day(3).Add(time.Duration(j)*time.Hour)).AddTask(ctx, orgID, actor, r.ID, in)
+		if err != nil {
+			return err
+		}
+		status := ""
+		switch {
+		case t.Done:
+			status = risk.TaskCompleted
+		case t.Started:
+			status = risk.TaskInProgress
+		}
+		if status != "" {
+			if _, err := s.at(day(9+j)).SetTaskStatus(ctx, orgID, person(t.Assignee), r.ID, task.ID, status); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := s.at(day(14)).Patch(ctx, orgID, actor, r.ID, 0, func(cur *risk.Risk) (risk.Input, error) {
+		in := risk.InputOf(cur)
+		if p.ReviewInDays != 0 {
+			review := today.AddDate(0, 0, p.ReviewInDays)
+			in.NextReviewDate = &review
+		}
+		if p.Pending {
+			in.Status = risk.StatusPending
+		}
+		return in, nil
+	})
+	return err
 }
 
 // BulkInsert stores n generated risks in reg as the named member, with

@@ -5,11 +5,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/seed"
 )
 
 // registerOrder returns the identifiers of the register's rows, in order.
@@ -392,5 +394,48 @@ func TestConflictShowsOwnChangesAndReapplies(t *testing.T) {
 	got, _ := e.Server.Risks.Get(t.Context(), a.ID, r.ID)
 	if got.Title != "My title" || got.Impact != 8 || got.Status != risk.StatusPending || got.Version != 3 {
 		t.Errorf("stored %q impact %d status %s v%d", got.Title, got.Impact, got.Status, got.Version)
+	}
+}
+
+// Item 20: the demo data shows the treatment features: risks with
+// treatments and tasks (some overdue), next-review dates and a history of
+// several events over past days.
+func TestDemoDataShowsTreatments(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	if _, err := (&seed.Seeder{Accounts: e.Server.Accounts, Risks: e.Server.Risks}).Demo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := e.login(seed.DemoEmail(), seed.DemoPassword)
+	doc := c.get("/risks?sort=identifier&per_page=100").Doc(t)
+	var ids []string
+	doc.Find(`[data-testid="risk-row"]`).Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("data-id", "")) })
+	treated, withTasks, overdue, reviews, richHistory := 0, 0, 0, 0, 0
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	for _, id := range ids {
+		page := c.get("/risks/" + id).Doc(t)
+		if page.Find(`[data-testid="treatment-type"]`).Length() > 0 {
+			treated++
+		}
+		if page.Find(`#risk-tasks [data-testid="task"]`).Length() > 0 {
+			withTasks++
+		}
+		overdue += page.Find(`#risk-tasks [data-testid="task-overdue"]`).Length()
+		var days = map[string]bool{}
+		page.Find(`[data-testid="event"] time`).Each(func(_ int, tm *goquery.Selection) {
+			if at, err := time.Parse(time.RFC3339, tm.AttrOr("datetime", "")); err == nil && at.Before(today) {
+				days[at.Format(time.DateOnly)] = true
+			}
+		})
+		if len(days) >= 4 {
+			richHistory++
+		}
+		if dd := page.Find(`aside dt:contains("Next review") + dd`).Text(); strings.TrimSpace(dd) != "—" && dd != "" {
+			reviews++
+		}
+	}
+	if len(ids) < 40 || treated < 10 || withTasks < 10 || overdue < 5 || reviews < 10 || richHistory < 8 {
+		t.Errorf("%d risks: %d treated, %d with tasks, %d overdue tasks, %d with a next review, %d with events on 4+ past days",
+			len(ids), treated, withTasks, overdue, reviews, richHistory)
 	}
 }
