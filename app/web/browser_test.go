@@ -700,13 +700,16 @@ func TestBrowserRiskLifecycle(t *testing.T) {
 	if n := b.count("[data-testid=risk-row]"); n != len(all)-1 {
 		t.Errorf("rows after deleting = %d, want %d", n, len(all)-1)
 	}
-	if got := b.navigateStatus("/risks/RSK-00001"); got != 404 {
-		t.Errorf("the deleted risk's page answers %d, want 404", got)
+	if got := b.navigateStatus("/risks/RSK-00001"); got != 410 {
+		t.Errorf("the deleted risk's page answers %d, want 410", got)
+	}
+	if got := b.text("[data-testid=deleted-notice]"); !strings.Contains(got, "This risk was deleted by") {
+		t.Errorf("the deleted risk's page says %q", got)
 	}
 
 	// h. No CSP violation, no JavaScript error (the 422 of the invalid form
-	// and the 404 of the deleted risk are expected).
-	b.checkConsole(422, 404)
+	// and the 410 of the deleted risk are expected).
+	b.checkConsole(422, 410)
 	t.Logf("lifecycle took %v", time.Since(start).Round(time.Millisecond))
 }
 
