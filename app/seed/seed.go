@@ -123,16 +123,21 @@ func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Ris
 	if _, err := s.at(day(2)).SetTreatment(ctx, orgID, actor, r.ID, risk.TreatmentInput{Type: p.Treatment, Description: p.How}); err != nil {
 		return err
 	}
+	added := make([]*risk.Task, len(p.Tasks))
 	for j, t := range p.Tasks {
 		due := today.AddDate(0, 0, t.DueInDays)
 		in := risk.TaskInput{Title: t.Title, DueDate: &due}
 		if t.Assignee >= 0 {
 			in.AssigneeID = byEmail[demoPeople[t.Assignee].Email].ID
 		}
-		task, err := s.at(day(3).Add(time.Duration(j)*time.Hour)).AddTask(ctx, orgID, actor, r.ID, in)
+		task, err := s.at(day(3).Add(time.Duration(j) * time.Hour)).AddTask(ctx, orgID, actor, r.ID, in)
 		if err != nil {
 			return err
 		}
+		added[j] = task
+	}
+	// Work on the tasks starts a week later, in the order of the history.
+	for j, t := range p.Tasks {
 		status := ""
 		switch {
 		case t.Done:
@@ -141,7 +146,7 @@ func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Ris
 			status = risk.TaskInProgress
 		}
 		if status != "" {
-			if _, err := s.at(day(9+j)).SetTaskStatus(ctx, orgID, person(t.Assignee), r.ID, task.ID, status); err != nil {
+			if _, err := s.at(day(9+j)).SetTaskStatus(ctx, orgID, person(t.Assignee), r.ID, added[j].ID, status); err != nil {
 				return err
 			}
 		}
