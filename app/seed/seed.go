@@ -130,7 +130,7 @@ func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Ris
 		if t.Assignee >= 0 {
 			in.AssigneeID = byEmail[demoPeople[t.Assignee].Email].ID
 		}
-		task, err := s.at(day(3).Add(time.Duration(j) * time.Hour)).AddTask(ctx, orgID, actor, r.ID, in)
+		task, err := s.at(day(3).Add(time.Duration(j)*time.Hour)).AddTask(ctx, orgID, actor, r.ID, in)
 		if err != nil {
 			return err
 		}
