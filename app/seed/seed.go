@@ -6,6 +6,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/riskreg/riskreg/app/account"
@@ -60,6 +61,9 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 	actor := audit.Actor{MemberID: owner.ID, Name: owner.Name}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	seeded := map[string]*risk.Risk{}
+	recorded := map[string]time.Time{}
+	assignee := map[string]int{}
+	var steps []step
 	for i, d := range demoRisks {
 		in := risk.Input{
 			Title: d.Title, Description: d.Description, Category: d.Category, Department: d.Department,
@@ -76,18 +80,35 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 		}
 		// Risks were recorded over the last three months, oldest first.
 		at := today.AddDate(0, 0, i-90).Add(9*time.Hour + time.Duration(i)*11*time.Minute)
-		r, err := s.at(at).Create(ctx, org.ID, actor, in)
-		if err != nil {
-			return false, fmt.Errorf("seed risk %q: %w", d.Title, err)
-		}
-		seeded[d.Title] = r
+		recorded[d.Title], assignee[d.Title] = at, d.Assignee
+		steps = append(steps, step{at, func(svc *risk.Service) error {
+			r, err := svc.Create(ctx, org.ID, actor, in)
+			seeded[d.Title] = r
+			return err
+		}})
 	}
 	for _, p := range demoPlans {
-		if err := s.plan(ctx, org.ID, p, seeded[p.Risk], byEmail, today); err != nil {
-			return false, fmt.Errorf("seed the plan of %q: %w", p.Risk, err)
+		at, ok := recorded[p.Risk]
+		if !ok {
+			return false, fmt.Errorf("seed the plan of %q: no demo risk has this title", p.Risk)
+		}
+		steps = append(steps, planSteps(ctx, org.ID, p, at, assignee[p.Risk], seeded, byEmail, today)...)
+	}
+	// Every change is written in the order of its date, so the history and
+	// the dashboard's recent activity read in time order.
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].at.Before(steps[j].at) })
+	for _, st := range steps {
+		if err := st.run(s.at(st.at)); err != nil {
+			return false, fmt.Errorf("seed the demo data: %w", err)
 		}
 	}
 	return true, nil
+}
+
+// step is one change of the demo data at its date.
+type step struct {
+	at  time.Time
+	run func(svc *risk.Service) error
 }
 
 // at returns the risk service with its clock stopped at t, so that the
@@ -98,12 +119,11 @@ func (s *Seeder) at(t time.Time) *risk.Service {
 	return &svc
 }
 
-// plan writes a demo risk's treatment, tasks and later changes, each a few
-// days after the previous one, as the risk's assignee (or the owner).
-func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Risk, byEmail map[string]account.Member, today time.Time) error {
-	if r == nil {
-		return fmt.Errorf("no demo risk has this title")
-	}
+// planSteps are a demo risk's treatment, tasks and later changes, each a
+// few days after the risk was recorded (at), made by its assignee (index
+// into demoPeople, or the owner); the risk is read from seeded when the
+// steps run.
+func planSteps(ctx context.Context, orgID string, p demoPlan, at time.Time, assignee int, seeded map[string]*risk.Risk, byEmail map[string]account.Member, today time.Time) []step {
 	person := func(i int) audit.Actor {
 		if i < 0 || i >= len(demoPeople) || demoPeople[i].Role == "viewer" {
 			i = 0
@@ -111,33 +131,24 @@ func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Ris
 		m := byEmail[demoPeople[i].Email]
 		return audit.Actor{MemberID: m.ID, Name: m.Name}
 	}
-	actor := person(-1)
-	if r.AssigneeID != "" {
-		for i, dp := range demoPeople {
-			if byEmail[dp.Email].ID == r.AssigneeID {
-				actor = person(i)
-			}
-		}
-	}
-	day := func(n int) time.Time { return r.CreatedAt.AddDate(0, 0, n) }
-	if _, err := s.at(day(2)).SetTreatment(ctx, orgID, actor, r.ID, risk.TreatmentInput{Type: p.Treatment, Description: p.How}); err != nil {
+	actor := person(assignee)
+	day := func(n int) time.Time { return at.AddDate(0, 0, n) }
+	id := func() string { return seeded[p.Risk].ID }
+	steps := []step{{day(2), func(svc *risk.Service) error {
+		_, err := svc.SetTreatment(ctx, orgID, actor, id(), risk.TreatmentInput{Type: p.Treatment, Description: p.How})
 		return err
-	}
-	added := make([]*risk.Task, len(p.Tasks))
+	}}}
 	for j, t := range p.Tasks {
 		due := today.AddDate(0, 0, t.DueInDays)
 		in := risk.TaskInput{Title: t.Title, DueDate: &due}
 		if t.Assignee >= 0 {
 			in.AssigneeID = byEmail[demoPeople[t.Assignee].Email].ID
 		}
-		task, err := s.at(day(3).Add(time.Duration(j)*time.Hour)).AddTask(ctx, orgID, actor, r.ID, in)
-		if err != nil {
+		var task *risk.Task
+		steps = append(steps, step{day(3).Add(time.Duration(j) * time.Hour), func(svc *risk.Service) (err error) {
+			task, err = svc.AddTask(ctx, orgID, actor, id(), in)
 			return err
-		}
-		added[j] = task
-	}
-	// Work on the tasks starts a week later, in the order of the history.
-	for j, t := range p.Tasks {
+		}})
 		status := ""
 		switch {
 		case t.Done:
@@ -145,24 +156,27 @@ func (s *Seeder) plan(ctx context.Context, orgID string, p demoPlan, r *risk.Ris
 		case t.Started:
 			status = risk.TaskInProgress
 		}
-		if status != "" {
-			if _, err := s.at(day(9+j)).SetTaskStatus(ctx, orgID, person(t.Assignee), r.ID, added[j].ID, status); err != nil {
+		if status != "" { // work starts a week later
+			steps = append(steps, step{day(9 + j), func(svc *risk.Service) error {
+				_, err := svc.SetTaskStatus(ctx, orgID, person(t.Assignee), id(), task.ID, status)
 				return err
-			}
+			}})
 		}
 	}
-	_, err := s.at(day(14)).Patch(ctx, orgID, actor, r.ID, 0, func(cur *risk.Risk) (risk.Input, error) {
-		in := risk.InputOf(cur)
-		if p.ReviewInDays != 0 {
-			review := today.AddDate(0, 0, p.ReviewInDays)
-			in.NextReviewDate = &review
-		}
-		if p.Pending {
-			in.Status = risk.StatusPending
-		}
-		return in, nil
-	})
-	return err
+	return append(steps, step{day(14), func(svc *risk.Service) error {
+		_, err := svc.Patch(ctx, orgID, actor, id(), 0, func(cur *risk.Risk) (risk.Input, error) {
+			in := risk.InputOf(cur)
+			if p.ReviewInDays != 0 {
+				review := today.AddDate(0, 0, p.ReviewInDays)
+				in.NextReviewDate = &review
+			}
+			if p.Pending {
+				in.Status = risk.StatusPending
+			}
+			return in, nil
+		})
+		return err
+	}})
 }
 
 // BulkInsert stores n generated risks in reg as the named member, with
