@@ -6,7 +6,9 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/audit"
+	"github.com/riskreg/riskreg/app/risk"
 )
 
 // EventStore appends to and reads the audit trail.
@@ -76,4 +78,22 @@ func eventRowOf(e *audit.Event) *eventRow {
 		Action: e.Action, ActorMemberID: nullable(e.Actor.MemberID), ActorAPIKeyID: nullable(e.Actor.APIKeyID),
 		ActorName: e.Actor.Name, Changes: changes, Snapshot: e.Snapshot, CreatedAt: e.CreatedAt,
 	}
+}
+
+// LatestRiskEvent returns the latest event of a risk by id or RSK
+// identifier (the label its events keep), deleted risks included.
+func (s *EventStore) LatestRiskEvent(ctx context.Context, orgID, idOrIdentifier string) (*audit.Event, error) {
+	where := "organization_id = ? AND entity_type = ? AND entity_id = ?"
+	key := idOrIdentifier
+	if n, ok := risk.ParseIdentifier(idOrIdentifier); ok {
+		where, key = "organization_id = ? AND entity_type = ? AND entity_label = ?", risk.FormatIdentifier(n)
+	}
+	es, err := s.latest(ctx, 1, where, orgID, audit.EntityRisk, key)
+	if err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		return nil, apperr.New(apperr.NotFound, "Risk not found")
+	}
+	return es[0], nil
 }

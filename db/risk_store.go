@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -109,6 +110,19 @@ func (s *RiskStore) Delete(ctx context.Context, orgID, id string) error {
 		Where("organization_id = ? AND id = ?", orgID, id).Exec(ctx)
 	if err != nil {
 		return dbErr("delete risk", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.NotFound, "Risk not found")
+	}
+	return nil
+}
+
+// Touch moves a risk's updated_at (and updated_by, when by is set) to at.
+func (s *RiskStore) Touch(ctx context.Context, orgID, id, by string, at time.Time) error {
+	res, err := idb(ctx, s.DB).NewRaw(`UPDATE risks SET updated_at = ?, updated_by = COALESCE(?, updated_by)
+		WHERE organization_id = ? AND id = ?`, at, nullable(by), orgID, id).Exec(ctx)
+	if err != nil {
+		return dbErr("touch risk", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return apperr.New(apperr.NotFound, "Risk not found")

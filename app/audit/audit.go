@@ -16,6 +16,8 @@ const (
 	ActionCreated = "created"
 	ActionUpdated = "updated"
 	ActionDeleted = "deleted"
+	// ActionRestored brings a deleted entity back from its last state.
+	ActionRestored = "restored"
 )
 
 // Actor is who made a change: a member in the browser, or an API key

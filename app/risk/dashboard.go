@@ -34,6 +34,9 @@ type Dashboard struct {
 	// Top are the ten highest residual risks.
 	Top    []*Risk
 	Events []*audit.Event // the latest activity
+	// Titles are the titles of the risks the events are about, by risk id
+	// (a deleted risk's from its last state); absent when unknown.
+	Titles map[string]string
 }
 
 // dashboardEvents is how many recent events the dashboard shows.
@@ -85,7 +88,38 @@ func (s *Service) Dashboard(ctx context.Context, orgID string) (*Dashboard, erro
 	if d.Events, err = s.Events.Recent(ctx, orgID, dashboardEvents); err != nil {
 		return nil, err
 	}
+	if d.Titles, err = s.eventTitles(ctx, orgID, d.Events); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// eventTitles returns the titles of the risks events are about, read in
+// one query; a deleted risk's title comes from the last state its delete
+// event kept.
+func (s *Service) eventTitles(ctx context.Context, orgID string, events []*audit.Event) (map[string]string, error) {
+	titles := map[string]string{}
+	var ids []string
+	for _, e := range events {
+		if e.EntityType != audit.EntityRisk {
+			continue
+		}
+		if t, ok := e.Snapshot["title"].(string); ok && e.Action == audit.ActionDeleted {
+			titles[e.EntityID] = t
+		}
+		ids = append(ids, e.EntityID)
+	}
+	if len(ids) == 0 {
+		return titles, nil
+	}
+	page, err := s.Risks.List(ctx, orgID, ListQuery{IDs: ids, Sort: DefaultSort, Page: 1, PerPage: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range page.Risks {
+		titles[r.ID] = r.Title
+	}
+	return titles, nil
 }
 
 // levelCounts returns the count per level of reg, highest first, each with

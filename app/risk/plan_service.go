@@ -308,8 +308,12 @@ func (s *Service) DeleteTask(ctx context.Context, orgID string, actor audit.Acto
 // what a method returns equals what it stored.
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// planEvent records changes to a risk's plan as one update of the risk.
+// planEvent records changes to a risk's plan as one update of the risk and
+// moves the risk's updated time to now, so sorting by Updated sees them.
 func (s *Service) planEvent(ctx context.Context, r *Risk, actor audit.Actor, now time.Time, changes ...audit.Change) error {
+	if err := s.Risks.Touch(ctx, r.OrganizationID, r.ID, actor.MemberID, now); err != nil {
+		return err
+	}
 	return s.Events.Append(ctx, &audit.Event{
 		OrganizationID: r.OrganizationID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
 		Action: audit.ActionUpdated, Actor: actor, Changes: changes, CreatedAt: now,

@@ -153,6 +153,11 @@ func (s *Service) writeDetailed(ctx context.Context, orgID string, actor audit.A
 		if err := s.applyTreatment(ctx, orgID, actor, r.ID, tc); err != nil {
 			return err
 		}
+		if tc.Set { // a treatment change moved the risk's updated time
+			if r, err = s.Risks.Get(ctx, orgID, r.ID, false); err != nil {
+				return err
+			}
+		}
 		d, err = s.detailOf(ctx, r)
 		return err
 	})

@@ -175,3 +175,24 @@ var (
 		{"transferred", "Transferred"}, {"no_risk", "No risk"},
 	}
 )
+
+// ResidualAboveInherent reports whether a residual assessment scores more
+// than the inherent one it should reduce; a side not assessed (0) has no
+// score to compare.
+func ResidualAboveInherent(probability, impact, residualProbability, residualImpact int) bool {
+	inherent, residual := probability*impact, residualProbability*residualImpact
+	return inherent > 0 && residual > inherent
+}
+
+// ResidualAboveInherent reports whether r's residual score is above its
+// inherent score (see the function of the same name).
+func (r *Risk) ResidualAboveInherent() bool {
+	return ResidualAboveInherent(r.Probability, r.Impact, r.ResidualProbability, r.ResidualImpact)
+}
+
+// OutsideAppetite reports whether r's residual level is above the
+// tolerance of reg (r's register): the rule of the dashboard's count,
+// which leaves archived risks out.
+func (r *Risk) OutsideAppetite(reg *Register) bool {
+	return reg != nil && r.ResidualLevel != nil && *r.ResidualLevel > reg.Matrix.Tolerance && r.Status != StatusArchived
+}

@@ -45,6 +45,9 @@ type RiskStore interface {
 	// Detail returns the risk by id or RSK identifier with its register,
 	// treatment and tasks, in one round trip.
 	Detail(ctx context.Context, orgID, idOrIdentifier string) (*Detail, error)
+	// Touch sets the risk's updated_at (and updated_by, when by is not
+	// empty) without a new version: a change to its treatment or tasks.
+	Touch(ctx context.Context, orgID, id, by string, at time.Time) error
 	// Get returns the risk by id or RSK identifier; forUpdate locks the row.
 	Get(ctx context.Context, orgID, idOrIdentifier string, forUpdate bool) (*Risk, error)
 	// GetMany returns the organization's risks with these numbers, keyed by
@@ -101,6 +104,9 @@ type EventStore interface {
 	ForEntity(ctx context.Context, orgID, entityType, entityID string, limit int) ([]*audit.Event, error)
 	// Recent returns the organization's latest events, newest first.
 	Recent(ctx context.Context, orgID string, limit int) ([]*audit.Event, error)
+	// LatestRiskEvent returns the latest event of the risk with this id or
+	// RSK identifier, deleted risks included, or NotFound.
+	LatestRiskEvent(ctx context.Context, orgID, idOrIdentifier string) (*audit.Event, error)
 }
 
 // TxRunner runs fn in one database transaction carried by ctx.
@@ -297,12 +303,16 @@ func (s *Service) Delete(ctx context.Context, orgID string, actor audit.Actor, i
 		if version != 0 && cur.Version != version {
 			return staleRisk(cur, nil)
 		}
+		snap := Snapshot(cur)
+		if err := s.snapshotPlan(ctx, cur, snap); err != nil {
+			return err
+		}
 		if err := s.Risks.Delete(ctx, orgID, cur.ID); err != nil {
 			return err
 		}
 		return s.Events.Append(ctx, &audit.Event{
 			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: cur.ID, EntityLabel: cur.Identifier(),
-			Action: audit.ActionDeleted, Actor: actor, Snapshot: Snapshot(cur), CreatedAt: s.Now().UTC(),
+			Action: audit.ActionDeleted, Actor: actor, Snapshot: snap, CreatedAt: s.Now().UTC(),
 		})
 	})
 }
@@ -459,6 +469,8 @@ func Snapshot(r *Risk) map[string]any {
 		"status": r.Status, "probability": r.Probability, "impact": r.Impact,
 		"residual_probability": r.ResidualProbability, "residual_impact": r.ResidualImpact,
 		"assigneeId": r.AssigneeID, "closureReason": r.ClosureReason, "dueDate": dateString(r.DueDate),
-		"tags": r.Tags, "version": r.Version,
+		"tags": r.Tags, "version": r.Version, "nextReviewDate": dateString(r.NextReviewDate),
+		"closedAt": r.ClosedAt, "source": r.Source, "sourceId": r.SourceID,
+		"createdBy": r.CreatedBy, "createdAt": r.CreatedAt, "updatedBy": r.UpdatedBy, "updatedAt": r.UpdatedAt,
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 func (s *Server) showLogin(c *fiber.Ctx) error {
 	if principal(c) != nil {
-		return c.Redirect("/risks", fiber.StatusSeeOther)
+		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	return render(c, fiber.StatusOK, auth.LoginPage(s.page(c, "Sign in", ""), auth.LoginVM{Next: safeNext(c.Query("next"))}))
 }

@@ -279,7 +279,8 @@ func (b *browser) recordHTMX() {
 	})()`))
 }
 
-// login signs in through the login page.
+// login signs in through the login page, which lands on the dashboard,
+// then opens the register.
 func (b *browser) login(email string) {
 	b.t.Helper()
 	b.navigate("/login")
@@ -287,11 +288,13 @@ func (b *browser) login(email string) {
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("[data-testid=login-submit]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=result-count]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=card-total]")),
 	)
-	if p := b.path(); !strings.HasPrefix(p, "/risks") {
-		b.fatal("after sign-in at %s, want /risks", p)
+	if p := b.path(); p != "/" {
+		b.fatal("after sign-in at %s, want the dashboard /", p)
 	}
+	b.navigate("/risks")
+	b.waitVisible("[data-testid=result-count]")
 }
 
 // press presses one key as a keyboard does: a keyDown that carries the text,
@@ -697,13 +700,16 @@ func TestBrowserRiskLifecycle(t *testing.T) {
 	if n := b.count("[data-testid=risk-row]"); n != len(all)-1 {
 		t.Errorf("rows after deleting = %d, want %d", n, len(all)-1)
 	}
-	if got := b.navigateStatus("/risks/RSK-00001"); got != 404 {
-		t.Errorf("the deleted risk's page answers %d, want 404", got)
+	if got := b.navigateStatus("/risks/RSK-00001"); got != 410 {
+		t.Errorf("the deleted risk's page answers %d, want 410", got)
+	}
+	if got := b.text("[data-testid=deleted-notice]"); !strings.Contains(got, "This risk was deleted by") {
+		t.Errorf("the deleted risk's page says %q", got)
 	}
 
 	// h. No CSP violation, no JavaScript error (the 422 of the invalid form
-	// and the 404 of the deleted risk are expected).
-	b.checkConsole(422, 404)
+	// and the 410 of the deleted risk are expected).
+	b.checkConsole(422, 410)
 	t.Logf("lifecycle took %v", time.Since(start).Round(time.Millisecond))
 }
 

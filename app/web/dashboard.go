@@ -16,7 +16,7 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	reg := d.Register
-	vm := dashboard.VM{Register: reg, Today: s.today(), Top: d.Top, Events: d.Events,
+	vm := dashboard.VM{Register: reg, Today: s.today(), Top: d.Top, Activity: dashboard.ActivityOf(d.Events, d.Titles),
 		Total: number(d.Total), OutOfAppetite: number(d.OutOfAppetite), Overdue: number(d.Overdue),
 		Inherent: levelBars(d.Inherent), Residual: levelBars(d.Residual),
 		Heatmap: heatmap.VM{Registers: []*risk.Register{reg}, Register: reg, Query: d.Total.Query, Residual: true,

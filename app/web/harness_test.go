@@ -139,7 +139,7 @@ func (e *env) login(email, password string) *client {
 	e.t.Helper()
 	c := e.client()
 	res := c.postForm("/login", url.Values{"email": {email}, "password": {password}})
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.URL, e.URL+"/risks") {
+	if res.StatusCode != http.StatusOK || res.URL != e.URL+"/" {
 		e.t.Fatalf("login %s: status %d at %s", email, res.StatusCode, res.URL)
 	}
 	return c

@@ -232,10 +232,10 @@ func redirectToLogin(c *fiber.Ctx) error {
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
 		strings.ContainsAny(next, "\r\n\t\\") {
-		return "/risks"
+		return "/"
 	}
 	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/risks"
+		return "/"
 	}
 	return next
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
 )
 
 // demoBrowserAt is demoBrowser at a viewport of w×h, with its environment.

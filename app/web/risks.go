@@ -166,6 +166,11 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 // formVM builds the form view, choosing the register the input names.
 func (s *Server) formVM(c *fiber.Ctx, r *risk.Risk, in risk.Input, version int, fe apperr.FieldErrors) (risks.FormVM, error) {
 	vm := risks.FormVM{Risk: r, Input: in, Version: version, Errors: fe}
+	if r != nil { // an edit keeps the version it started from across re-renders
+		if vm.Base = c.FormValue("base"); vm.Base == "" {
+			vm.Base = risk.BaseOf(r).Encode()
+		}
+	}
 	regs, err := s.Risks.ListRegisters(c.UserContext(), orgID(c))
 	if err != nil {
 		return vm, err
@@ -220,7 +225,7 @@ func (s *Server) createRisk(c *fiber.Ctx) error {
 		norm.Normalize()
 		return s.invalidForm(c, nil, in, 0, fe, norm.Validate())
 	}
-	created, err := s.Risks.Create(c.UserContext(), orgID(c), actorOf(c), in)
+	created, err := s.Risks.CreateForm(c.UserContext(), orgID(c), actorOf(c), in)
 	if apperr.Is(err, apperr.Invalid) {
 		return s.invalidForm(c, nil, in, 0, fe, err)
 	}
@@ -235,10 +240,41 @@ func (s *Server) createRisk(c *fiber.Ctx) error {
 
 func (s *Server) showRisk(c *fiber.Ctx) error {
 	vm, err := s.detailVM(c, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.showDeletedRisk(c, err)
+	}
 	if err != nil {
 		return err
 	}
 	return s.renderDetail(c, fiber.StatusOK, vm)
+}
+
+// showDeletedRisk answers 410 with a deleted risk's page — who deleted it
+// and when, its last state and history — or returns notFound when no risk
+// by that name was deleted.
+func (s *Server) showDeletedRisk(c *fiber.Ctx, notFound error) error {
+	d, err := s.Risks.Deleted(c.UserContext(), orgID(c), c.Params("id"), historyLimit)
+	if apperr.Is(err, apperr.NotFound) {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	vm := risks.DeletedVM{Deleted: d, CanRestore: principal(c).Role.CanManage(), Today: s.today()}
+	title := d.Risk.Identifier() + " " + d.Risk.Title + " (deleted)"
+	return render(c, fiber.StatusGone, risks.DeletedPage(s.page(c, title, layout.NavRegister), vm))
+}
+
+// restoreRisk brings a deleted risk back (owners and admins).
+func (s *Server) restoreRisk(c *fiber.Ctx) error {
+	r, err := s.Risks.Restore(c.UserContext(), orgID(c), actorOf(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, layout.FlashSuccess, r.Identifier()+" restored."); err != nil {
+		return err
+	}
+	return redirect(c, "/risks/"+r.Identifier())
 }
 
 // historyLimit is how many events a risk's page shows.
@@ -292,10 +328,10 @@ func (s *Server) updateRisk(c *fiber.Ctx) error {
 		norm.Normalize()
 		return s.invalidForm(c, cur, in, version, fe, norm.Validate())
 	}
-	updated, err := s.Risks.Update(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in)
+	updated, err := s.Risks.UpdateForm(c.UserContext(), orgID(c), actorOf(c), cur.ID, version, in, c.FormValue(risk.ConfirmCloseField) == "1")
 	switch {
 	case isStale(err):
-		return s.renderConflict(c, cur.ID, in, err)
+		return s.renderConflict(c, cur.ID, in)
 	case apperr.Is(err, apperr.Invalid):
 		return s.invalidForm(c, cur, in, version, fe, err)
 	case err != nil:
@@ -313,15 +349,29 @@ func isStale(err error) bool {
 	return ok && e.Code == apperr.Conflict && e.Version > 0
 }
 
-// renderConflict answers a stale write with 409, the stored risk and what
-// changed; for htmx it replaces the main area instead of the form.
-func (s *Server) renderConflict(c *fiber.Ctx, id string, submitted risk.Input, stale error) error {
-	stored, err := s.Risks.Get(c.UserContext(), orgID(c), id)
+// renderConflict answers a stale write with 409: the editor's own changes
+// against the version their form started from, the others' since, and a
+// form re-applying theirs onto the latest version; for htmx it replaces
+// the main area instead of the form.
+func (s *Server) renderConflict(c *fiber.Ctx, id string, submitted risk.Input) error {
+	var base *risk.Base
+	if b, ok := risk.DecodeBase(c.FormValue("base")); ok {
+		base = &b
+	}
+	conflict, err := s.Risks.Conflict(c.UserContext(), orgID(c), id, base, submitted)
 	if err != nil {
 		return err
 	}
-	e, _ := apperr.As(stale)
-	vm := risks.ConflictVM{Stored: stored, Submitted: submitted, Changes: e.Changes}
+	vm := risks.ConflictVM{Conflict: conflict, CSRF: csrfToken(c)}
+	if len(conflict.Mine) > 0 {
+		stored := conflict.Stored
+		form, err := s.formVM(c, stored, conflict.Merged, stored.Version, nil)
+		if err != nil {
+			return err
+		}
+		form.Base = risk.BaseOf(stored).Encode()
+		vm.Form = &form
+	}
 	if isHTMX(c) {
 		c.Set("HX-Retarget", "#"+layout.MainID)
 		c.Set("HX-Reswap", "innerHTML")
@@ -349,7 +399,7 @@ func (s *Server) deleteRisk(c *fiber.Ctx) error {
 	}
 	err = s.Risks.Delete(c.UserContext(), orgID(c), actorOf(c), r.ID, version)
 	if isStale(err) {
-		return s.renderConflict(c, r.ID, risk.InputOf(r), err)
+		return s.renderConflict(c, r.ID, risk.InputOf(r))
 	}
 	if err != nil {
 		return err

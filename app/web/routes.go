@@ -105,6 +105,7 @@ func (s *Server) Routes() []Route {
 		route(post, "/risks/:id", Writer, s.updateRisk),
 		route(get, "/risks/:id/delete", Writer, s.confirmDelete),
 		route(post, "/risks/:id/delete", Writer, s.deleteRisk),
+		route(post, "/risks/:id/restore", Manager, s.restoreRisk),
 		route(post, "/risks/:id/treatment", Writer, s.setTreatment),
 		route(post, "/risks/:id/tasks", Writer, s.addTask),
 		route(get, "/risks/:id/tasks/:taskId/edit", Writer, s.editTask),

@@ -25,9 +25,67 @@ type VM struct {
 	Total         Number
 	Heatmap       heatmap.VM
 	Top           []*risk.Risk
-	Events        []*audit.Event
+	Activity      []Activity
 	Today         time.Time
 	Incidents     incidents.DashboardVM
+}
+
+// Activity is one line of Recent activity: who did what to which risk.
+type Activity struct {
+	At      time.Time
+	Actor   string
+	Label   string // e.g. RSK-00043
+	Title   string // the risk's title; "" when unknown
+	URL     string // the risk's page (a deleted risk's too); "" for other entities
+	Verb    string // "created", "changed", "deleted", "restored"
+	Changes []string
+}
+
+// maxActivityChanges is how many changes an activity line lists before
+// "and N more".
+const maxActivityChanges = 2
+
+// ActivityOf describes events for Recent activity; titles are the risks'
+// titles by risk id.
+func ActivityOf(events []*audit.Event, titles map[string]string) []Activity {
+	out := make([]Activity, 0, len(events))
+	for _, e := range events {
+		a := Activity{At: e.CreatedAt, Actor: e.Actor.Name, Label: e.EntityLabel, Verb: verb(e)}
+		switch e.EntityType {
+		case audit.EntityRisk:
+			a.Title, a.URL = titles[e.EntityID], risks.RegisterPath+"/"+e.EntityLabel
+		case audit.EntityRegister:
+			a.Label = "register " + e.EntityLabel
+		case audit.EntityAPIKey:
+			a.Label = "API key " + e.EntityLabel
+		}
+		if e.Action == audit.ActionUpdated {
+			for i, c := range e.Changes {
+				if i == maxActivityChanges {
+					a.Changes = append(a.Changes, "and "+itoa(len(e.Changes)-i)+" more")
+					break
+				}
+				a.Changes = append(a.Changes, risks.FieldLabel(c.Field)+": "+short(risks.DisplayValue(c.Field, c.Old))+" → "+short(risks.DisplayValue(c.Field, c.New)))
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func verb(e *audit.Event) string {
+	if e.Action == audit.ActionUpdated {
+		return "changed"
+	}
+	return e.Action
+}
+
+// short cuts a value to 60 characters for one line.
+func short(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
 }
 
 // LevelCount is the number of risks at one level.
@@ -68,19 +126,6 @@ func BarWidth(n, max int) string {
 // TopURL is the register sorted by residual score.
 func (vm VM) TopURL() string {
 	return risks.RegisterPath + "?" + url.Values{"register": {vm.Register.ID}, "sort": {"-residual"}}.Encode()
-}
-
-// EventText describes an event in a few words.
-func EventText(e *audit.Event) string {
-	return e.Actor.Name + " " + e.Action + " " + e.EntityType + " " + e.EntityLabel
-}
-
-// EventURL links an event to its risk, when it still exists.
-func EventURL(e *audit.Event) string {
-	if e.EntityType == audit.EntityRisk && e.Action != audit.ActionDeleted {
-		return risks.RegisterPath + "/" + e.EntityLabel
-	}
-	return ""
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -330,6 +330,7 @@ func (vm RegisterVM) Range() string {
 // FormVM is the create or edit form.
 type FormVM struct {
 	Risk      *risk.Risk // nil when creating
+	Base      string     // the encoded risk.Base an edit started from
 	Input     risk.Input
 	Version   int
 	Errors    apperr.FieldErrors
@@ -363,8 +364,17 @@ func (vm FormVM) CancelURL() string {
 	return RegisterPath + "/" + vm.Risk.Identifier()
 }
 
-// ErrorCount is the number of fields with errors.
-func (vm FormVM) ErrorCount() int { return len(vm.Errors) }
+// ErrorCount is the number of fields with errors; the question before
+// closing a risk with unfinished tasks is not one.
+func (vm FormVM) ErrorCount() int {
+	if vm.Errors.Has(risk.ConfirmCloseField) {
+		return len(vm.Errors) - 1
+	}
+	return len(vm.Errors)
+}
+
+// ConfirmClose is the question to answer before closing the risk, or "".
+func (vm FormVM) ConfirmClose() string { return vm.Errors.First(risk.ConfirmCloseField) }
 
 // PreviewVM is the live score and level preview.
 type PreviewVM struct {
@@ -387,6 +397,14 @@ type DetailVM struct {
 	Incidents incidents.RiskCardVM
 }
 
+// AppetiteText explains the Outside appetite mark, e.g. "Residual level
+// High is above the register's tolerance (Medium)".
+func (vm DetailVM) AppetiteText() string {
+	m := &vm.Register.Matrix
+	lv, _ := m.LevelOf(vm.Risk.ResidualProbability, vm.Risk.ResidualImpact)
+	return "Residual level " + lv.Name + " is above the register's tolerance (" + m.LevelAt(m.Tolerance).Name + ")"
+}
+
 // Find returns the task with id, or nil.
 func (vm TasksVM) Find(id string) *risk.Task {
 	for _, t := range vm.Tasks {
@@ -397,12 +415,30 @@ func (vm TasksVM) Find(id string) *risk.Task {
 	return nil
 }
 
-// ConflictVM explains a stale edit: what changed since the user loaded
-// the form, with their submitted values kept.
+// ConflictVM explains a stale edit: the editor's own changes, everyone
+// else's since the version they started from, and a form that re-applies
+// theirs onto the latest version (nil when they changed nothing).
 type ConflictVM struct {
-	Stored    *risk.Risk
-	Changes   []apperr.Change
-	Submitted risk.Input
+	Conflict *risk.Conflict
+	Form     *FormVM
+	CSRF     string
+}
+
+// Theirs is the history since the editor's version, for the timeline.
+func (vm ConflictVM) Theirs() DetailVM {
+	return DetailVM{Risk: vm.Conflict.Stored, Events: vm.Conflict.Theirs}
+}
+
+// DeletedVM is a deleted risk's page (410).
+type DeletedVM struct {
+	Deleted    *risk.Deleted
+	CanRestore bool // owners and admins
+	Today      time.Time
+}
+
+// History is the deleted risk's timeline as the history component shows it.
+func (vm DeletedVM) History() DetailVM {
+	return DetailVM{Risk: vm.Deleted.Risk, Register: vm.Deleted.Register, Events: vm.Deleted.History, Today: vm.Today}
 }
 
 // DeleteVM is the delete confirmation.
@@ -465,6 +501,8 @@ func ActionVerb(action string) string {
 		return "created this risk"
 	case audit.ActionDeleted:
 		return "deleted this risk"
+	case audit.ActionRestored:
+		return "restored this risk"
 	default:
 		return "changed"
 	}
