@@ -369,3 +369,32 @@ func TestBulkConcurrentOverlappingEdits(t *testing.T) {
 		t.Errorf("%d risks carry both edits, want the 2 in both sets", n)
 	}
 }
+
+// A bulk delete keeps each risk's treatment and tasks in its delete
+// record, as a single delete does, so a restore brings the risk back whole.
+func TestBulkDeleteThenRestoreKeepsThePlan(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.tenant(t, "Alpha")
+	r := f.create(t, a, risk.Input{Title: "Planned"})
+	if _, err := f.Risks.SetTreatment(ctx, a.OrgID, a.Actor, r.ID, risk.TreatmentInput{Type: "mitigate", Description: "Patch monthly"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Risks.AddTask(ctx, a.OrgID, a.Actor, r.ID, risk.TaskInput{Title: "Schedule the window"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Risks.Bulk(ctx, a.OrgID, a.Actor, risk.BulkSelection{Targets: []risk.BulkTarget{{Key: r.ID}}}, risk.BulkChange{Delete: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Risks.Restore(ctx, a.OrgID, a.Actor, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := f.Risks.Treatment(ctx, a.OrgID, r.ID)
+	if err != nil || tr == nil || tr.Description != "Patch monthly" {
+		t.Errorf("treatment after restore: %+v %v", tr, err)
+	}
+	tasks, err := f.Risks.Tasks(ctx, a.OrgID, r.ID)
+	if err != nil || len(tasks) != 1 || tasks[0].Title != "Schedule the window" {
+		t.Errorf("tasks after restore: %+v %v", tasks, err)
+	}
+}

@@ -354,9 +354,15 @@ func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor
 		for i, r := range rows {
 			ids[i] = r.ID
 			res.Items = append(res.Items, BulkItem{ID: r.ID, Identifier: r.Identifier(), Version: r.Version, Action: BulkDeleted})
+			// The snapshot keeps the treatment and tasks, as a single
+			// delete does, so the risk can be restored whole.
+			snap := Snapshot(r)
+			if err := s.snapshotPlan(ctx, r, snap); err != nil {
+				return nil, err
+			}
 			events = append(events, &audit.Event{
 				OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
-				Action: audit.ActionDeleted, Actor: actor, Snapshot: Snapshot(r), CreatedAt: now,
+				Action: audit.ActionDeleted, Actor: actor, Snapshot: snap, CreatedAt: now,
 			})
 		}
 		if err := s.Risks.DeleteMany(ctx, orgID, ids); err != nil {

@@ -124,7 +124,7 @@ func TestUserCreateAndSeedCommands(t *testing.T) {
 	}
 	var risks, events int
 	_ = bdb.QueryRowContext(ctx, "SELECT count(*) FROM risks").Scan(&risks)
-	_ = bdb.QueryRowContext(ctx, "SELECT count(*) FROM events WHERE action = 'created'").Scan(&events)
+	_ = bdb.QueryRowContext(ctx, "SELECT count(*) FROM events WHERE action = 'created' AND entity_type = 'risk'").Scan(&events)
 	if risks < 40 || events != risks {
 		t.Fatalf("seeded %d risks with %d creation events", risks, events)
 	}
