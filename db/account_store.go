@@ -127,7 +127,7 @@ func (s *AccountStore) MembersByEmail(ctx context.Context, orgID string, emails 
 	if len(sendable) == 0 {
 		return nil, nil
 	}
-	return s.members(ctx, "members by email", orgID, "AND lower(u.email) IN (?)", bun.In(sendable))
+	return s.members(ctx, "members by email", orgID, "AND lower(u.email) IN (?)", bun.List(sendable))
 }
 
 // members returns the organization's members, with their users' names

@@ -277,10 +277,9 @@ func (c *queryCounter) count(fn func()) int64 {
 // registers are looked up once per file, not once per row, and writes go
 // in multi-row statements.
 func TestImportBatchesQueries(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
 	counter := &queryCounter{}
-	f.DB.AddQueryHook(counter)
+	f := newFixture(t, counter)
+	ctx := context.Background()
 	var plans, commits []int64
 	for _, n := range []int{6, 60} {
 		name := fmt.Sprintf("Org %d", n)

@@ -172,7 +172,7 @@ func (s *RiskStore) GetMany(ctx context.Context, orgID string, numbers []int64, 
 		return out, nil
 	}
 	var rows []riskRow
-	q := s.selectRisks(ctx).Where("r.organization_id = ?", orgID).Where("r.number IN (?)", bun.In(numbers)).OrderExpr("r.number")
+	q := s.selectRisks(ctx).Where("r.organization_id = ?", orgID).Where("r.number IN (?)", bun.List(numbers)).OrderExpr("r.number")
 	if forUpdate {
 		q = q.For("UPDATE OF r")
 	}
