@@ -43,7 +43,7 @@ func (s *Service) UpdateForm(ctx context.Context, orgID string, actor audit.Acto
 // messages and the rest of in's validation; cur is the stored risk (nil
 // when creating), read in the caller's transaction.
 func (s *Service) checkClosing(ctx context.Context, cur *Risk, in Input, confirmed bool) (Input, error) {
-	fe := apperr.FieldErrors{}
+	fe := apperr.NewProblems()
 	status, reason := strings.TrimSpace(in.Status), strings.TrimSpace(in.ClosureReason)
 	stored, wasClosed := "", false
 	if cur != nil {
@@ -57,7 +57,7 @@ func (s *Service) checkClosing(ctx context.Context, cur *Risk, in Input, confirm
 		// the history); a reason picked now would be lost without a word.
 		fe.Add("closure_reason", MsgClosureReasonOnlyOpen)
 	}
-	if len(fe) == 0 && cur != nil && status == StatusClosed && !wasClosed && !confirmed {
+	if len(fe.API) == 0 && cur != nil && status == StatusClosed && !wasClosed && !confirmed {
 		tasks, err := s.Plans.Tasks(ctx, cur.OrganizationID, cur.ID)
 		if err != nil {
 			return in, err
@@ -75,14 +75,16 @@ func (s *Service) checkClosing(ctx context.Context, cur *Risk, in Input, confirm
 			fe.Add(ConfirmCloseField, fmt.Sprintf("%d mitigation tasks are not completed. Close the risk anyway?", open))
 		}
 	}
-	if len(fe) == 0 {
+	if len(fe.API) == 0 {
 		return in, nil
 	}
 	norm := in
 	norm.Normalize()
 	if e, ok := apperr.As(norm.Validate()); ok {
+		plain := e.ForPeople()
 		for f, msgs := range e.Fields {
-			fe[f] = append(fe[f], msgs...)
+			fe.API[f] = append(fe.API[f], msgs...)
+			fe.Plain[f] = append(fe.Plain[f], plain[f]...)
 		}
 	}
 	return in, fe.Err()

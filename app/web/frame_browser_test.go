@@ -82,7 +82,7 @@ func TestBrowserPhoneMenu(t *testing.T) {
 	b.press("Enter", "Enter", 13, "\r")
 	b.waitFor("the menu to open", `document.querySelector('`+menu+`').open`)
 	links := eval[[]string](b, `[...document.querySelectorAll('`+menu+` nav a')].filter(a => a.getClientRects().length > 0).map(a => a.textContent.trim())`)
-	want := []string{"Dashboard", "Register", "Heat map", "New risk", "Import", "Settings"}
+	want := []string{"Dashboard", "Register", "Heat map", "Incidents", "New risk", "Import", "Settings"}
 	if !slices.Equal(links, want) {
 		t.Errorf("menu links %q, want %q", links, want)
 	}
@@ -153,7 +153,7 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	var side, phone []string
 	doc.Find(`[data-testid="sidebar"] a`).Each(func(_ int, s *goquery.Selection) { side = append(side, s.AttrOr("href", "")) })
 	menu.Find(`nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, s.AttrOr("href", "")) })
-	want := []string{"/", "/risks", "/heatmap", "/risks/new", "/import", "/settings"}
+	want := []string{"/", "/risks", "/heatmap", "/incidents", "/risks/new", "/import", "/settings"}
 	if !slices.Equal(side, want) || !slices.Equal(phone, want) {
 		t.Errorf("sidebar %q, menu %q, want %q", side, phone, want)
 	}
@@ -164,7 +164,7 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	v := e.addMember(a, "viewer@acme.example", account.RoleViewer)
 	phone = nil
 	v.get("/").Doc(t).Find(`[data-testid="phone-menu"] nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, s.Text()) })
-	if !slices.Equal(phone, []string{"Dashboard", "Register", "Heat map"}) {
+	if !slices.Equal(phone, []string{"Dashboard", "Register", "Heat map", "Incidents"}) {
 		t.Errorf("viewer menu %q", phone)
 	}
 }
