@@ -43,7 +43,7 @@ func BulkHeaderCell(vm RegisterVM) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if vm.Bulk.Enabled {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<th scope=\"col\" class=\"w-8\"><input type=\"checkbox\" class=\"form-checkbox rounded\" data-bulk-page aria-label=\"Select all risks on this page\" data-testid=\"bulk-select-page\"></th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<th scope=\"col\" class=\"cell-select\"><input type=\"checkbox\" class=\"form-checkbox rounded\" data-bulk-page aria-label=\"Select all risks on this page\" data-testid=\"bulk-select-page\"></th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -75,7 +75,7 @@ func BulkRowCell(vm RegisterVM, r *risk.Risk) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if vm.Bulk.Enabled {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<td class=\"w-8\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<td class=\"cell-select\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
