@@ -57,10 +57,15 @@ func TestOpenAPIFuzz(t *testing.T) {
 	other, _ := f.newRisk(f.keyRW, "Another risk")
 	f.otherRiskTaskID = f.newTask(other)
 	f.foreignRiskID, _ = f.newRisk(f.keyOther, "Beta's risk")
+	// Incidents: one to fuzz (INC-00002, a number the other organization
+	// does not have), one of the other organization.
+	f.newIncident(f.keyRW, "Fixture incident")
+	f.incidentID, f.incidentIdent = f.newIncident(f.keyRW, "The fuzzed incident")
+	f.foreignIncidentID, _ = f.newIncident(f.keyOther, "Beta's incident")
 
 	ops := f.operations()
-	if len(ops) != 12 {
-		t.Errorf("%d operations in the document, want 12", len(ops))
+	if len(ops) != 21 {
+		t.Errorf("%d operations in the document, want 21", len(ops))
 	}
 	sent := 0
 	for _, op := range ops {
@@ -127,6 +132,10 @@ type fuzzer struct {
 	riskID, ident, taskID  string
 	otherRiskTaskID        string
 	foreignRiskID          string
+	incidentID             string
+	incidentIdent          string
+	foreignIncidentID      string
+	etagURL                string // the resource whose ETag If-Match sends
 	lastIdempotency        struct{ key, body string }
 	linksFollowed          int
 	linksByOp              map[string]int
@@ -299,8 +308,43 @@ func (f *fuzzer) newTask(riskID string) string {
 	return f.data(f.raw("POST", "/api/v1/risks/"+riskID+"/tasks", f.keyRW, map[string]any{"title": "Fuzz task"}))["id"].(string)
 }
 
+func (f *fuzzer) newIncident(key, title string) (id, ident string) {
+	d := f.data(f.raw("POST", "/api/v1/incidents", key, map[string]any{"title": title, "description": "Fuzz fixture",
+		"severity": "high", "occurredAt": "2026-01-01"}))
+	return d["id"].(string), d["identifier"].(string)
+}
+
+// bulkBody is a valid bulk edit: changes that keep the fixtures usable
+// (no delete, no archive or close of the fuzzed risk), on risks that exist.
+func (f *fuzzer) bulkBody() map[string]any {
+	ids := []any{f.pick(f.riskID, f.ident, strings.ToLower(f.ident), 1, "2")}
+	if f.rnd.IntN(2) == 0 {
+		ids = append(ids, f.pick(3, "RSK-00004"))
+	}
+	changes := f.pick(
+		map[string]any{"addTags": []any{"fuzz", "bulk"}},
+		map[string]any{"removeTags": []any{"bulk"}},
+		map[string]any{"assigneeId": f.memberID},
+		map[string]any{"assigneeId": nil},
+		map[string]any{"dueDate": "2027-03-31"},
+		map[string]any{"dueDate": nil},
+		map[string]any{"status": "pending"},
+		map[string]any{"status": "open"},
+		map[string]any{"registerId": f.registerID},
+	)
+	if f.rnd.IntN(6) == 0 { // delete a fresh risk
+		id, _ := f.newRisk(f.keyRW, "To bulk delete")
+		ids, changes = []any{id}, map[string]any{"delete": true}
+	}
+	return map[string]any{"riskIds": ids, "changes": changes}
+}
+
 func (f *fuzzer) currentETag() string {
-	return f.raw("GET", "/api/v1/risks/"+f.riskID, f.keyRW, nil).header.Get("ETag")
+	u := f.etagURL
+	if u == "" {
+		u = "/api/v1/risks/" + f.riskID
+	}
+	return f.raw("GET", u, f.keyRW, nil).header.Get("ETag")
 }
 
 // --- generating values from schemas ---
@@ -377,6 +421,10 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 		return f.registerID
 	case "dueDate":
 		return f.pick("2027-03-31", "2026-12-31T10:00:00Z", "1900-01-01")
+	case "occurredAt": // the earliest of an incident's dates
+		return f.pick("2025-12-31", "2025-06-30T08:00:00Z")
+	case "discoveredAt", "resolvedAt": // not before occurredAt
+		return f.pick("2026-01-02", "2026-06-30T12:30:00.5+02:00")
 	case "modifiedAfter":
 		return f.pick("2020-01-01T00:00:00Z", "2026-06-30T12:30:00.5+02:00", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
 	case "riskIds":
@@ -581,7 +629,32 @@ func (f *fuzzer) request(op fzOperation, variant int) fzRequest {
 		}
 		r.wantStatus = http.StatusNotFound
 	}
-	r.path = "/api/v1" + strings.NewReplacer("{id}", riskID, "{taskId}", taskID).Replace(op.path)
+	f.etagURL = ""
+	if strings.HasPrefix(op.path, "/incidents/{id}") {
+		// {id} is an incident (id, INC identifier or number), {riskId} a risk.
+		incID := f.pick(f.incidentID, f.incidentIdent, strings.TrimLeft(strings.TrimPrefix(f.incidentIdent, "INC-"), "0")).(string)
+		linkRisk := f.pick(f.riskID, f.ident).(string)
+		if op.method == "DELETE" && variant != 9 {
+			if strings.Contains(op.path, "{riskId}") {
+				linkRisk, _ = f.newRisk(f.keyRW, "To unlink")
+				f.raw("POST", "/api/v1/incidents/"+f.incidentID+"/risks/"+linkRisk, f.keyRW, nil)
+			} else {
+				incID, _ = f.newIncident(f.keyRW, "To delete")
+			}
+		}
+		if variant == 9 {
+			if strings.Contains(op.path, "{riskId}") && f.rnd.IntN(2) == 0 {
+				linkRisk = f.pick(f.foreignRiskID, "rsk_unknown", "RSK-99999", strings.Repeat("r", 300), "%00").(string)
+				r.desc = "risk id " + linkRisk
+			} else {
+				incID = f.pick(f.foreignIncidentID, "inc_unknown", "INC-99999", "INC-0", "INC-", strings.Repeat("i", 300), "%00", "%FF", "incident%20name").(string)
+				r.desc = "incident id " + incID
+			}
+		}
+		f.etagURL = "/api/v1/incidents/" + incID
+		riskID, taskID = incID, linkRisk
+	}
+	r.path = "/api/v1" + strings.NewReplacer("{id}", riskID, "{taskId}", taskID, "{riskId}", taskID).Replace(op.path)
 
 	// Parameters.
 	badParam := -1
@@ -637,6 +710,9 @@ func (f *fuzzer) request(op fzOperation, variant int) fzRequest {
 	// Body.
 	if op.body != "" {
 		body := f.gen(op.body, "", 0)
+		if op.method == "PATCH" && op.path == "/risks" {
+			body = f.bulkBody()
+		}
 		if variant == 7 {
 			obj, _ := body.(map[string]any)
 			s, _ := f.resolve(op.body)
