@@ -86,25 +86,7 @@ func ParseIncidents(s Surface, get func(key string) string) (incident.ListQuery,
 			fe.Add(sortParam, msg)
 		}
 	}
-	if v := get(pageParam); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPage {
-			fe.Add(pageParam, pick(s, "Page must be a positive number", "Expected a positive integer"))
-		} else {
-			q.Page = n
-		}
-	}
-	if v := get(perPageParam); v != "" {
-		n, err := strconv.Atoi(v)
-		switch {
-		case s == Browser && (err != nil || !slices.Contains(risk.PageSizes, n)):
-			fe.Add(perPageParam, fmt.Sprintf("Page size must be one of %v", risk.PageSizes))
-		case s == API && (err != nil || n < 1 || n > APIMaxPerPage):
-			fe.Add(perPageParam, fmt.Sprintf("Expected an integer from 1 to %d", APIMaxPerPage))
-		default:
-			q.PerPage = n
-		}
-	}
+	parsePaging(s, get, fe, &q.Page, &q.PerPage)
 	return q, fe
 }
 

@@ -142,25 +142,7 @@ func Parse(s Surface, get func(key string) string) (risk.ListQuery, apperr.Field
 			fe.Add(sortParam, msg)
 		}
 	}
-	if v := get(pageParam); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPage {
-			fe.Add(pageParam, pick(s, "Page must be a positive number", "Expected a positive integer"))
-		} else {
-			q.Page = n
-		}
-	}
-	if v := get(perPageParam); v != "" {
-		n, err := strconv.Atoi(v)
-		switch {
-		case s == Browser && (err != nil || !slices.Contains(risk.PageSizes, n)):
-			fe.Add(perPageParam, fmt.Sprintf("Page size must be one of %v", risk.PageSizes))
-		case s == API && (err != nil || n < 1 || n > APIMaxPerPage):
-			fe.Add(perPageParam, fmt.Sprintf("Expected an integer from 1 to %d", APIMaxPerPage))
-		default:
-			q.PerPage = n
-		}
-	}
+	parsePaging(s, get, fe, &q.Page, &q.PerPage)
 	return q, fe
 }
 
@@ -391,4 +373,28 @@ func WithoutFilters(q risk.ListQuery) risk.ListQuery {
 	}
 	q.IDs, q.Page = nil, 1
 	return q
+}
+
+// parsePaging reads page and per_page, the same for every list: a bad
+// value is a field error and leaves the default in place.
+func parsePaging(s Surface, get func(string) string, fe apperr.FieldErrors, page, perPage *int) {
+	if v := get(pageParam); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPage {
+			fe.Add(pageParam, pick(s, "Page must be a positive number", "Expected a positive integer"))
+		} else {
+			*page = n
+		}
+	}
+	if v := get(perPageParam); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case s == Browser && (err != nil || !slices.Contains(risk.PageSizes, n)):
+			fe.Add(perPageParam, fmt.Sprintf("Page size must be one of %v", risk.PageSizes))
+		case s == API && (err != nil || n < 1 || n > APIMaxPerPage):
+			fe.Add(perPageParam, fmt.Sprintf("Expected an integer from 1 to %d", APIMaxPerPage))
+		default:
+			*perPage = n
+		}
+	}
 }
