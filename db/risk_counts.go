@@ -11,6 +11,8 @@ package db
 // the total is the planner's estimate, and marked so).
 
 import (
+	"time"
+
 	"context"
 	"encoding/json"
 	"reflect"
@@ -99,7 +101,7 @@ func (s *RiskStore) maintainedCount(ctx context.Context, orgID string, f risk.Li
 	var err error
 	if how.overdue {
 		q := idb(ctx, s.DB).NewSelect().TableExpr("risk_due_counts AS c").ColumnExpr("coalesce(sum(c.n), 0)").
-			Where("c.organization_id = ?", orgID).Where("c.due_date < current_date")
+			Where("c.organization_id = ?", orgID).Where("c.due_date < ?::date", today(f).Format(time.DateOnly))
 		if f.RegisterID != "" {
 			q = q.Where("c.register_id = ?", f.RegisterID)
 		}

@@ -233,6 +233,15 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// today is the day f judges "overdue" on: the service's clock, or the
+// real date for callers that did not set one.
+func today(f risk.ListQuery) time.Time {
+	if f.Today.IsZero() {
+		return time.Now().UTC().Truncate(24 * time.Hour)
+	}
+	return f.Today
+}
+
 func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.SelectQuery {
 	q = q.Where("r.organization_id = ?", orgID)
 	if f.RegisterID != "" {
@@ -294,7 +303,7 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 		q = q.Where("r.residual_level >= ?", *f.MinResidualLevel)
 	}
 	if f.Overdue {
-		q = q.Where("r.due_date < current_date AND r.status IN ('open', 'pending')")
+		q = q.Where("r.due_date < ?::date AND r.status IN ('open', 'pending')", today(f).Format(time.DateOnly))
 	}
 	if f.Tag != "" {
 		q = q.Where("r.tags @> ARRAY[?]::text[]", f.Tag)

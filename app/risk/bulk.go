@@ -213,7 +213,7 @@ func plural(n int, noun string) string {
 // MatchStamp returns the stamp of the risks matching q, for a page that
 // offers to edit all of them.
 func (s *Service) MatchStamp(ctx context.Context, orgID string, q ListQuery) (MatchStamp, error) {
-	return s.Risks.MatchStamp(ctx, orgID, q)
+	return s.Risks.MatchStamp(ctx, orgID, s.dated(q))
 }
 
 // Bulk applies ch to every selected risk in one transaction: each changed
@@ -258,7 +258,7 @@ func (s *Service) Bulk(ctx context.Context, orgID string, actor audit.Actor, sel
 // reference the caller used for each (by risk id).
 func (s *Service) lockSelection(ctx context.Context, orgID string, sel BulkSelection) ([]*Risk, map[string]string, error) {
 	if sel.Query != nil {
-		rows, err := s.Risks.LockMatching(ctx, orgID, *sel.Query, MaxBulk+1)
+		rows, err := s.Risks.LockMatching(ctx, orgID, s.dated(*sel.Query), MaxBulk+1)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -52,7 +52,7 @@ func (s *Service) Dashboard(ctx context.Context, orgID string) (*Dashboard, erro
 	base := ListQuery{RegisterID: reg.ID, Sort: DefaultSort, Desc: true, Page: 1, PerPage: DefaultPerPage}
 	d := &Dashboard{Register: reg}
 	count := func(q ListQuery) (Count, error) {
-		n, err := s.Risks.Count(ctx, orgID, q)
+		n, err := s.Risks.Count(ctx, orgID, s.dated(q))
 		return Count{N: n, Query: q}, err
 	}
 	if d.Total, err = count(base); err != nil {

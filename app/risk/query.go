@@ -52,6 +52,9 @@ type ListQuery struct {
 	MinResidualLevel *int
 	// Overdue keeps open and pending risks whose due date has passed.
 	Overdue bool
+	// Today is the day "overdue" is judged on. The service sets it from its
+	// clock (so tests can let time pass); callers leave it zero.
+	Today   time.Time
 	Page    int // 1-based
 	PerPage int
 }

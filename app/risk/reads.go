@@ -51,7 +51,7 @@ func (s *Service) RecentEvents(ctx context.Context, orgID string, limit int) ([]
 // matrix, inherent or residual, with one GROUP BY.
 func (s *Service) Heatmap(ctx context.Context, orgID string, reg *Register, q ListQuery, residual bool) (Heatmap, error) {
 	q.RegisterID = reg.ID
-	vc, err := s.Risks.ValueCounts(ctx, orgID, q, residual)
+	vc, err := s.Risks.ValueCounts(ctx, orgID, s.dated(q), residual)
 	if err != nil {
 		return Heatmap{}, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) Heatmap(ctx context.Context, orgID string, reg *Register, q Li
 // inherent cell to a residual cell of reg's matrix.
 func (s *Service) Movement(ctx context.Context, orgID string, reg *Register, q ListQuery) ([]MoveCount, error) {
 	q.RegisterID = reg.ID
-	mv, err := s.Risks.MoveCounts(ctx, orgID, q)
+	mv, err := s.Risks.MoveCounts(ctx, orgID, s.dated(q))
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func (s *Service) CellRisks(ctx context.Context, orgID string, reg *Register, q 
 	q.RegisterID = reg.ID
 	cq := CellQuery(q, &reg.Matrix, residual, l, i)
 	cq.Sort, cq.Desc, cq.ThenBy, cq.PerPage = "residual", true, nil, PageSizes[len(PageSizes)-1]
-	return s.Risks.List(ctx, orgID, cq)
+	return s.Risks.List(ctx, orgID, s.dated(cq))
 }
 
 // ExportRow is one risk of an export with its register, treatment and
@@ -99,7 +99,7 @@ func (s *Service) Export(ctx context.Context, orgID string, q ListQuery, fn func
 	for _, r := range regs {
 		byID[r.ID] = r
 	}
-	return s.Risks.Export(ctx, orgID, q, func(row *ExportRow) error {
+	return s.Risks.Export(ctx, orgID, s.dated(q), func(row *ExportRow) error {
 		row.Register = byID[row.Risk.RegisterID]
 		return fn(row)
 	})

@@ -151,7 +151,15 @@ func (s *Service) Get(ctx context.Context, orgID, id string) (*Risk, error) {
 
 // List returns a page of risks.
 func (s *Service) List(ctx context.Context, orgID string, q ListQuery) (Page, error) {
-	return s.Risks.List(ctx, orgID, q)
+	return s.Risks.List(ctx, orgID, s.dated(q))
+}
+
+// dated stamps q with the service clock's day, the day "overdue" means.
+func (s *Service) dated(q ListQuery) ListQuery {
+	if q.Today.IsZero() {
+		q.Today = s.Now().UTC().Truncate(24 * time.Hour)
+	}
+	return q
 }
 
 // Create validates in and stores a new risk with its audit event.

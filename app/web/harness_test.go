@@ -49,6 +49,35 @@ type env struct {
 	App    *fiber.App
 	URL    string // http://127.0.0.1:port
 	dbName string
+	Clock  *testClock // the app's clock: real time until a test sets or advances it
+}
+
+// testClock is the clock injected into the app: it follows real time,
+// shifted by whatever a test added, so "when time passes" tests move the
+// app days ahead without sleeping.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the app's clock d ahead (sessions age with it).
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// Set moves the app's clock to t, from where it goes on ticking.
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.offset = time.Until(t)
+	c.mu.Unlock()
 }
 
 // newEnv serves a fresh database on a loopback listener for a test or a
@@ -93,6 +122,8 @@ func serveEnv(t testing.TB, bdb *bun.DB, dbName string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := &testClock{}
+	cfg.Now = clock.Now
 	srv, err := wire.Server(cfg, bdb, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +131,7 @@ func serveEnv(t testing.TB, bdb *bun.DB, dbName string) *env {
 	app := web.New(srv)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &env{t: t, DB: bdb, Server: srv, App: app, URL: base, dbName: dbName}
+	return &env{t: t, DB: bdb, Server: srv, App: app, URL: base, dbName: dbName, Clock: clock}
 }
 
 // org is an organization created through sign-up, with its owner signed in.

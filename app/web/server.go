@@ -50,7 +50,7 @@ func NewServer(cfg *config.Config, svc Services, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	return &Server{Services: svc, Config: cfg, Sessions: sessions, Log: log, Now: time.Now}, nil
+	return &Server{Services: svc, Config: cfg, Sessions: sessions, Log: log, Now: cfg.Clock()}, nil
 }
 
 // New returns the Fiber app serving every route.

@@ -5,7 +5,6 @@ package wire
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -22,21 +21,22 @@ import (
 // Services returns the domain services over bdb.
 func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	tx := db.Tx{DB: bdb}
+	now := cfg.Clock()
 	registers := &db.RegisterStore{DB: bdb}
 	events := &db.EventStore{DB: bdb}
 	accounts := &account.Service{
-		Store: &db.AccountStore{DB: bdb}, Registers: registers, Tx: tx, NewID: db.NewID, Now: time.Now,
+		Store: &db.AccountStore{DB: bdb}, Registers: registers, Tx: tx, NewID: db.NewID, Now: now,
 		Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Prefs:  &db.PreferenceStore{DB: bdb},
-		Events: events, Tx: tx, NewID: db.NewID, Now: time.Now}
+		Events: events, Tx: tx, NewID: db.NewID, Now: now}
 	return web.Services{
 		Accounts:    accounts,
 		Risks:       risks,
-		Incidents:   &incident.Service{Store: &db.IncidentStore{DB: bdb}, Risks: risks, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
+		Incidents:   &incident.Service{Store: &db.IncidentStore{DB: bdb}, Risks: risks, Events: events, Tx: tx, NewID: db.NewID, Now: now},
 		Importer:    &risk.Importer{Risks: risks, Members: accounts},
-		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: time.Now},
+		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: now},
 		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},
 		Ping:        bdb.PingContext,
 	}
