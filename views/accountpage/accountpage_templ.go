@@ -86,7 +86,7 @@ func Page(p layout.Page, vm VM) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</p><div class=\"grid gap-6 lg:grid-cols-2\"><section class=\"card\" aria-labelledby=\"name-heading\"><h2 id=\"name-heading\" class=\"card-header\">Name</h2><form method=\"post\" action=\"/account/name\" novalidate class=\"card-body flex flex-col gap-4\" data-testid=\"name-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</p><div class=\"grid gap-6 lg:grid-cols-2 lg:items-start\"><section class=\"card\" aria-labelledby=\"name-heading\"><h2 id=\"name-heading\" class=\"card-header\">Name</h2><form method=\"post\" action=\"/account/name\" novalidate class=\"card-body flex flex-col gap-4\" data-testid=\"name-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
