@@ -149,8 +149,8 @@ const invitationSelect = `SELECT i.organization_id, i.id, i.email, i.role, i.inv
 	LEFT JOIN members m ON m.organization_id = i.organization_id AND m.id = i.invited_by
 	LEFT JOIN users u ON u.id = m.user_id `
 
-// Invitations lists the organization's invitations, newest first: the
-// pending ones and those of the last 30 days.
+// Invitations lists the organization's open invitations (pending or
+// expired; not accepted or revoked), newest first.
 func (s *AccountStore) Invitations(ctx context.Context, orgID string) ([]account.Invitation, error) {
 	var rows []invitationRow
 	err := idb(ctx, s.DB).NewRaw(invitationSelect+`WHERE i.organization_id = ? AND i.accepted_at IS NULL AND i.revoked_at IS NULL

@@ -459,10 +459,16 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 	return session, err
 }
 
-// target locks a member of the manager's organization for a change and
+// target locks a member of the manager's organization for a change (after
+// the organization's owners) and
 // applies the guards every change shares: not removed, and an admin
 // cannot change an owner.
 func (s *Service) target(ctx context.Context, by Manager, id string) (*TeamMember, error) {
+	// The owners first, always in the same order, then the member: two
+	// owners changing each other at once wait instead of deadlocking.
+	if _, err := s.Team.LockOwners(ctx, by.OrganizationID); err != nil {
+		return nil, err
+	}
 	m, removed, err := s.Team.TeamMember(ctx, by.OrganizationID, id, true)
 	if apperr.Is(err, apperr.NotFound) || (err == nil && removed) {
 		return nil, memberNotFound()

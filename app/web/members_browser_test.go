@@ -127,6 +127,18 @@ func TestBrowserInviteRoleDisable(t *testing.T) {
 	mate.navigate("/account")
 	mate.waitVisible(`[data-testid=sessions]`)
 	mate.screenshot("account-390")
+	// The used link, opened again at phone width: a clear page, no overflow.
+	if status := mate.navigateStatus(strings.TrimPrefix(link, e.URL)); status != 404 {
+		t.Errorf("used invitation link: status %d, want 404", status)
+	}
+	mate.waitVisible(`[data-testid=link-problem]`)
+	if got := mate.text(`[data-testid=link-problem] h1`); got != "This link has been used" {
+		t.Errorf("used link page says %q", got)
+	}
+	if w := eval[int](mate, `document.documentElement.scrollWidth`); w > phoneWidth {
+		t.Errorf("the link page is %d px wide", w)
+	}
+	mate.screenshot("invite-used-390")
 	owner.checkConsole()
-	mate.checkConsole()
+	mate.checkConsole(404)
 }
