@@ -220,6 +220,17 @@ func TestInviteExistingAccountJoinsWithItsPassword(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Errorf("memberships: %v %v", ms, err)
 	}
+	// Their account is also another organization's owner: no reset link
+	// from here (that would hand this organization their other one).
+	id := memberID(t, e, a, "owner@second.example")
+	a.Owner.get("/settings/members")
+	res = a.Owner.postForm("/settings/members/"+id+"/reset-password", url.Values{})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "other organizations") || strings.Contains(res.Body, "/reset/") {
+		t.Errorf("reset link for a member of two organizations: status %d", res.StatusCode)
+	}
+	if n := teamCount(t, e, `SELECT count(*) FROM password_resets`); n != 0 {
+		t.Errorf("%d reset links stored", n)
+	}
 	_ = b
 }
 
@@ -245,9 +256,36 @@ func TestMemberGuards(t *testing.T) {
 			t.Errorf("%s on another organization's member: status %d, want 404", action, res.StatusCode)
 		}
 	}
-	if res := a.Owner.postForm("/settings/invitations/nope/revoke", url.Values{}); res.StatusCode != http.StatusNotFound {
-		t.Errorf("revoke an unknown invitation: status %d", res.StatusCode)
+	invite(t, other.Owner, "theirs@other.example", account.RoleViewer)
+	var otherInv string
+	if err := e.DB.NewRaw(`SELECT id FROM invitations WHERE email = 'theirs@other.example'`).Scan(context.Background(), &otherInv); err != nil {
+		t.Fatal(err)
 	}
+	a.Owner.get("/settings/members")
+	for _, id := range []string{"nope", otherInv} {
+		if res := a.Owner.postForm("/settings/invitations/"+id+"/revoke", url.Values{}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("revoke invitation %s (unknown or another organization's): status %d, want 404", id, res.StatusCode)
+		}
+	}
+	if n := teamCount(t, e, `SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`); n != 0 {
+		t.Errorf("%d invitations revoked across organizations", n)
+	}
+	// An admin is not offered the owner role, cannot change an owner, nor make one.
+	if doc := admin.get("/settings/members").Doc(t); doc.Find(`option[value="owner"]`).Length() != 0 ||
+		doc.Find(`[data-member-id="`+ownerID+`"] [data-testid="member-disable"]`).Length() != 0 {
+		t.Error("an admin is offered the owner role or actions on the owner")
+	}
+	ownerInvite := invite(t, a.Owner, "owner2@guard.example", account.RoleOwner)
+	_ = ownerInvite
+	var invID string
+	if err := e.DB.NewRaw(`SELECT id FROM invitations WHERE email = 'owner2@guard.example'`).Scan(context.Background(), &invID); err != nil {
+		t.Fatal(err)
+	}
+	admin.get("/settings/members")
+	if res := admin.noRedirect().postForm("/settings/invitations/"+invID+"/revoke", url.Values{}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("admin revokes an owner's invitation: status %d, want 403", res.StatusCode)
+	}
+	a.Owner.get("/settings/members")
 	// An admin cannot change an owner, nor make one.
 	for _, action := range []string{"role", "disable", "remove", "reset-password"} {
 		if res := post(admin, ownerID, action, url.Values{"role": {"viewer"}}); res.StatusCode != http.StatusForbidden {
