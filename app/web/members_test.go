@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -503,4 +506,40 @@ func memberKey(t *testing.T, e *env, who *client) (string, string) {
 func apiGet(e *env, secret, path string) *response {
 	c := e.client()
 	return c.get(path, "Authorization", "Bearer "+secret)
+}
+
+// The token of a one-time link is a credential: the request log leaves it out.
+func TestLinkTokensStayOutOfTheLog(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Log Org", "owner@log.example")
+	path := invite(t, a.Owner, "logged@log.example", account.RoleViewer)
+	var buf syncBuffer
+	e.Server.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	e.client().get(path)
+	e.client().get("/reset/some-secret-token")
+	out := buf.String()
+	if strings.Contains(out, strings.TrimPrefix(path, "/invite/")) || strings.Contains(out, "some-secret-token") {
+		t.Errorf("a link token reached the log:\n%s", out)
+	}
+	if !strings.Contains(out, "/invite/…") {
+		t.Errorf("the request was not logged:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
