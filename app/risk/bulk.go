@@ -360,6 +360,9 @@ func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor
 			if err := s.snapshotPlan(ctx, r, snap); err != nil {
 				return nil, err
 			}
+			if err := s.unlinkIncidents(ctx, r, actor, snap); err != nil {
+				return nil, err
+			}
 			events = append(events, &audit.Event{
 				OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
 				Action: audit.ActionDeleted, Actor: actor, Snapshot: snap, CreatedAt: now,

@@ -228,6 +228,7 @@ var fieldLabels = map[string]string{
 	"title": "Title", "description": "Description", "severity": "Severity", "status": "Status",
 	"occurred_at": "Occurred", "discovered_at": "Discovered", "resolved_at": "Resolved", "reporter": "Reporter",
 	"linked_risk": "Linked risk",
+	"risk_deleted": "Linked risk deleted", "risk_restored": "Linked risk restored",
 }
 
 // FieldLabel returns the label of a history field.
