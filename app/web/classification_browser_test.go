@@ -94,5 +94,13 @@ func TestBrowserRiskTypeAndObjectives(t *testing.T) {
 		t.Errorf("chips = %q", got)
 	}
 	b.screenshot("register-classification-filters")
+
+	// At 390 px the form's checkboxes fit without sideways scrolling.
+	b.do(chromedp.EmulateViewport(390, 844))
+	b.navigate("/risks/RSK-00001/edit")
+	b.waitVisible("[data-testid=threat-objectives]")
+	b.expect("no sideways scroll at 390 px", `document.documentElement.scrollWidth <= 390`)
+	b.do(chromedp.ScrollIntoView(chromedp.CSS("[data-testid=threat-objectives]")))
+	b.screenshot("risk-form-classification-390")
 	b.checkConsole()
 }
