@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -358,4 +359,42 @@ func equalAny(v any, want ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestBulkSetType: the bulk edit sets or clears the type of every
+// selected risk, in the API and in the register's bar.
+func TestBulkSetType(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	api := e.apiKey(a)
+	r1 := e.createRisk(a, risk.Input{Title: "One", Type: "code"})
+	r2 := e.createRisk(a, risk.Input{Title: "Two"})
+	res := api.patch("/api/v1/risks", map[string]any{"riskIds": []string{r1.ID, r2.ID}, "changes": map[string]any{"type": "Policy"}})
+	if res.Status != http.StatusOK {
+		t.Fatalf("bulk: %d %s", res.Status, res.Body)
+	}
+	for _, id := range []string{r1.ID, r2.ID} {
+		if d := api.get("/api/v1/risks/" + id).dataMap(); d["type"] != "policy" {
+			t.Errorf("%s: type %v", id, d["type"])
+		}
+	}
+	if r := api.patch("/api/v1/risks", map[string]any{"riskIds": []string{r1.ID}, "changes": map[string]any{"type": "weather"}}); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "type") {
+		t.Errorf("bad type: %d %s", r.Status, r.Body)
+	}
+	if r := api.patch("/api/v1/risks", map[string]any{"riskIds": []string{r1.ID}, "changes": map[string]any{"type": nil}}); r.Status != http.StatusOK {
+		t.Fatalf("clear: %d %s", r.Status, r.Body)
+	}
+	if d := api.get("/api/v1/risks/" + r1.ID).dataMap(); d["type"] != nil {
+		t.Errorf("cleared type = %v", d["type"])
+	}
+	// The browser's bar.
+	d := api.get("/api/v1/risks/" + r2.ID).dataMap()
+	res2 := a.Owner.postForm("/risks/bulk", url.Values{"action": {"risk_type"}, "risk_type": {"vulnerability"},
+		"risk": {r2.ID + ":" + strconv.Itoa(int(d["version"].(float64)))}})
+	if res2.StatusCode >= 400 {
+		t.Fatalf("bulk form: %d", res2.StatusCode)
+	}
+	if d := api.get("/api/v1/risks/" + r2.ID).dataMap(); d["type"] != "vulnerability" {
+		t.Errorf("after the bar: type %v", d["type"])
+	}
 }
