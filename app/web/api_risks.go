@@ -70,6 +70,8 @@ type apiRisk struct {
 	ClosedAt            *string      `json:"closedAt"`
 	DueDate             *string      `json:"dueDate"`
 	Tags                []string     `json:"tags"`
+	Type                *string      `json:"type"`
+	ThreatObjectives    []string     `json:"threatObjectives"`
 	Version             int          `json:"version"`
 	OrganizationID      string       `json:"organizationId"`
 	CreatedAt           string       `json:"createdAt"`
@@ -132,6 +134,10 @@ func toAPIRisk(r *risk.Risk, reg *risk.Register) apiRisk {
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
+	}
+	out.Type, out.ThreatObjectives = optional(r.Type), r.ThreatObjectives
+	if out.ThreatObjectives == nil {
+		out.ThreatObjectives = []string{}
 	}
 	if reg != nil {
 		out.InherentLevel = levelJSON(reg.InherentLevel(r))

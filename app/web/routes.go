@@ -74,6 +74,8 @@ func (s *Server) Routes() []Route {
 		route(fiber.MethodPatch, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.patchTaskAPI),
 		route(fiber.MethodDelete, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.deleteTaskAPI),
 		route(get, apiPrefix+"/heatmap", APIRead, s.heatmapAPI),
+		route(get, apiPrefix+"/registers", APIRead, s.listRegistersAPI),
+		route(get, apiPrefix+"/registers/:id", APIRead, s.getRegisterAPI),
 		route(get, apiPrefix+"/incidents", APIRead, s.listIncidentsAPI),
 		route(post, apiPrefix+"/incidents", APIWrite, s.createIncidentAPI),
 		route(get, apiPrefix+"/incidents/:id", APIRead, s.getIncidentAPI),
