@@ -30,6 +30,7 @@ type Risk struct {
 	ClosedAt            *time.Time
 	DueDate             *time.Time // a calendar date (UTC midnight)
 	NextReviewDate      *time.Time
+	LastReviewedAt      *time.Time // the latest "Mark reviewed"; nil when never reviewed
 	Tags                []string
 	Source              string
 	SourceID            string
