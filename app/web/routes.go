@@ -134,6 +134,13 @@ func (s *Server) Routes() []Route {
 		route(post, importpage.PreviewPath, Writer, s.previewImport),
 		route(post, importpage.CommitPath, Writer, s.commitImport),
 
+		route(get, "/me", Member, s.showMyWork),
+		route(get, "/notifications", Member, s.showNotifications),
+		route(post, "/notifications/read", Member, s.markNotificationRead),
+		route(post, "/notifications/read-all", Member, s.markAllNotificationsRead),
+		route(get, "/activity", Manager, s.showActivity),
+		route(get, "/activity/export.csv", Manager, s.exportActivity),
+
 		route(get, "/settings", Manager, s.showSettings),
 		route(get, "/settings/api-keys", Manager, s.listAPIKeys),
 		route(post, "/settings/api-keys", Manager, s.createAPIKey),

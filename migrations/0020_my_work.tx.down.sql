@@ -1,0 +1,4 @@
+DROP TABLE notification_reads;
+DROP TABLE notification_watermarks;
+DROP INDEX events_actor_idx;
+DROP INDEX events_created_idx;
