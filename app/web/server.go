@@ -31,6 +31,9 @@ type Services struct {
 	APIKeys  *apikey.Service
 	// Idempotency replays API POSTs repeated with the same Idempotency-Key.
 	Idempotency *idempotency.Service
+	// Reviews records risk reviews; Comments keeps the comments on risks.
+	Reviews  *risk.ReviewService
+	Comments *risk.CommentService
 	// Ping reports whether the database answers (for /readyz).
 	Ping func(ctx context.Context) error
 }

@@ -39,6 +39,10 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: now},
 		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},
 		Ping:        bdb.PingContext,
+		Reviews: &risk.ReviewService{Risks: risks.Risks, Registers: registers, Reviews: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
+		Comments: &risk.CommentService{Risks: risks.Risks, Comments: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
 	}
 }
 
