@@ -144,8 +144,20 @@ type ReviewStore interface {
 	// Reviews returns a risk's reviews, newest first.
 	Reviews(ctx context.Context, orgID, riskID string, limit int) ([]*Review, error)
 	// SetReviewed writes the risk's last_reviewed_at and next_review_date
-	// without a new version.
-	SetReviewed(ctx context.Context, orgID, riskID string, at time.Time, next *time.Time) error
+	// with a new version, updated by member by.
+	SetReviewed(ctx context.Context, orgID, riskID string, at time.Time, next *time.Time, by string) error
+	// SetReviewIntervals writes a register's review intervals.
+	SetReviewIntervals(ctx context.Context, orgID, registerID string, iv ReviewIntervals, at time.Time) error
+}
+
+// IntervalsOf returns the register's review interval per level index of
+// its matrix (its own setting or the default).
+func (reg *Register) IntervalsOf() []int {
+	out := make([]int, len(reg.Matrix.Levels))
+	for i := range out {
+		out[i] = reg.ReviewDays(i)
+	}
+	return out
 }
 
 // CommentStore keeps comments, scoped by the organization.

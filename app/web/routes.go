@@ -73,6 +73,10 @@ func (s *Server) Routes() []Route {
 		route(post, apiPrefix+"/risks/:id/tasks", APIWrite, s.createTaskAPI),
 		route(fiber.MethodPatch, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.patchTaskAPI),
 		route(fiber.MethodDelete, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.deleteTaskAPI),
+		route(get, apiPrefix+"/risks/:id/reviews", APIRead, s.listReviewsAPI),
+		route(post, apiPrefix+"/risks/:id/reviews", APIWrite, s.createReviewAPI),
+		route(get, apiPrefix+"/risks/:id/comments", APIRead, s.listCommentsAPI),
+		route(post, apiPrefix+"/risks/:id/comments", APIWrite, s.createCommentAPI),
 		route(get, apiPrefix+"/heatmap", APIRead, s.heatmapAPI),
 		route(get, apiPrefix+"/incidents", APIRead, s.listIncidentsAPI),
 		route(post, apiPrefix+"/incidents", APIWrite, s.createIncidentAPI),
@@ -114,6 +118,12 @@ func (s *Server) Routes() []Route {
 		route(post, "/risks/:id/tasks/:taskId/delete", Writer, s.deleteTask),
 		route(post, "/risks/:id/incidents", Writer, s.linkIncidentForm),
 		route(post, "/risks/:id/incidents/:incidentId/unlink", Writer, s.unlinkIncidentForm),
+		route(get, "/risks/:id/timeline", Member, s.showTimeline),
+		route(post, "/risks/:id/reviews", Writer, s.markReviewed),
+		route(post, "/risks/:id/comments", Member, s.addComment),
+		route(get, "/risks/:id/comments/:commentId/edit", Member, s.editComment),
+		route(post, "/risks/:id/comments/:commentId", Member, s.updateComment),
+		route(post, "/risks/:id/comments/:commentId/delete", Member, s.deleteComment),
 
 		route(get, "/incidents", Member, s.listIncidents),
 		route(get, "/incidents/export.csv", Member, s.exportIncidents),
@@ -152,6 +162,7 @@ func (s *Server) Routes() []Route {
 		route(get, "/settings/registers/:id/matrix.yaml", Manager, s.exportRegister),
 		route(get, "/settings/registers/:id", Manager, s.editRegister),
 		route(post, "/settings/registers/:id", Manager, s.updateRegister),
+		route(post, "/settings/registers/:id/reviews", Manager, s.setReviewIntervals),
 	}
 }
 

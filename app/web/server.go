@@ -39,6 +39,9 @@ type Services struct {
 	Work *work.Service
 	// Activity reads the organization's audit trail as one log.
 	Activity *activity.Service
+	// Reviews records risk reviews; Comments keeps the comments on risks.
+	Reviews  *risk.ReviewService
+	Comments *risk.CommentService
 	// Ping reports whether the database answers (for /readyz).
 	Ping func(ctx context.Context) error
 }

@@ -43,6 +43,10 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 		Ping:        bdb.PingContext,
 		Work:        &work.Service{Store: &db.WorkStore{DB: bdb}, Now: now},
 		Activity:    &activity.Service{Store: &db.ActivityStore{DB: bdb}},
+		Reviews: &risk.ReviewService{Risks: risks.Risks, Registers: registers, Reviews: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
+		Comments: &risk.CommentService{Risks: risks.Risks, Comments: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
 	}
 }
 
