@@ -84,7 +84,7 @@ func TestAPIReviews(t *testing.T) {
 	// Validation: 400 naming the field; nothing written.
 	for body, field := range map[string]string{
 		`{"nextReviewDate": "` + today.AddDate(0, 0, -1).Format(time.DateOnly) + `"}`: "nextReviewDate",
-		`{"nextReviewDate": "soon"}`:                      "nextReviewDate",
+		`{"nextReviewDate": "soon"}`:                    "nextReviewDate",
 		`{"note": "` + strings.Repeat("n", 2001) + `"}`: "note",
 		`{"note": 5}`: "note",
 	} {
@@ -152,10 +152,10 @@ func TestAPIComments(t *testing.T) {
 	path := "/api/v1/risks/" + r.Identifier() + "/comments"
 
 	for body, msg := range map[string]string{
-		`{}`:                 "Required",
-		`{"body": ""}`:       "Write a comment",
-		`{"body": "  \n "}`:  "Write a comment",
-		`{"body": 3}`:        "Expected string, received number",
+		`{}`:                "Required",
+		`{"body": ""}`:      "Write a comment",
+		`{"body": "  \n "}`: "Write a comment",
+		`{"body": 3}`:       "Expected string, received number",
 		`{"body": "` + strings.Repeat("x", 5001) + `"}`: "Keep the comment under 5000 characters",
 	} {
 		res := api.post(path, body)
