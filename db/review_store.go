@@ -53,8 +53,9 @@ type commentRow struct {
 }
 
 func (row *reviewRow) toDomain() *risk.Review {
+	// The name as it was (an API key's review says so), as events keep it.
 	name := row.ReviewerName
-	if row.MemberName != nil {
+	if name == "" && row.MemberName != nil {
 		name = *row.MemberName
 	}
 	ch := row.Changes
@@ -68,7 +69,7 @@ func (row *reviewRow) toDomain() *risk.Review {
 
 func (row *commentRow) toDomain() *risk.Comment {
 	name := row.AuthorName
-	if row.MemberName != nil {
+	if name == "" && row.MemberName != nil {
 		name = *row.MemberName
 	}
 	m := row.Mentions
