@@ -98,13 +98,18 @@ WITH me AS (
     WHERE r.organization_id = ?org AND r.assignee_id = ?me AND r.status NOT IN ('closed', 'archived')
       AND r.next_review_date < ?today::date
     UNION ALL
-    SELECT CASE WHEN c.mentions @> ARRAY[?me]::text[] THEN 'mention:' ELSE 'comment:' END || c.id,
-           CASE WHEN c.mentions @> ARRAY[?me]::text[] THEN 'mention' ELSE 'comment' END, c.created_at,
+    SELECT 'mention:' || c.id, 'mention', c.created_at,
            r.id, r.number, r.title, '', '', c.author_name, left(c.body, 280), NULL::date
     FROM risk_comments c
     JOIN risks r ON r.organization_id = c.organization_id AND r.id = c.risk_id
-    WHERE c.organization_id = ?org AND c.author_id IS DISTINCT FROM ?me
-      AND (c.mentions @> ARRAY[?me]::text[] OR r.assignee_id = ?me)
+    WHERE c.organization_id = ?org AND c.mentions @> ARRAY[?me]::text[] AND c.author_id IS DISTINCT FROM ?me
+    UNION ALL
+    SELECT 'comment:' || c.id, 'comment', c.created_at,
+           r.id, r.number, r.title, '', '', c.author_name, left(c.body, 280), NULL::date
+    FROM risks r
+    JOIN risk_comments c ON c.organization_id = r.organization_id AND c.risk_id = r.id
+    WHERE r.organization_id = ?org AND r.assignee_id = ?me AND c.author_id IS DISTINCT FROM ?me
+      AND NOT c.mentions @> ARRAY[?me]::text[]
 ), marked AS (
     SELECT items.*, (items.at > me.read_until AND NOT EXISTS (
                SELECT 1 FROM notification_reads nr
