@@ -3,6 +3,10 @@
 CREATE INDEX events_created_idx ON events (organization_id, created_at DESC, id DESC);
 -- Its actor filter.
 CREATE INDEX events_actor_idx ON events (organization_id, actor_member_id, created_at DESC, id DESC);
+-- Its entity filter (an id or a label such as RSK-00042, of any kind): a
+-- bitmap OR of these two instead of a scan of the organization's trail.
+CREATE INDEX events_subject_id_idx ON events (organization_id, entity_id);
+CREATE INDEX events_subject_label_idx ON events (organization_id, entity_label);
 
 -- Notifications are computed on read; a member's read state is a watermark
 -- (everything up to read_until is read: "Mark all read") ...

@@ -21,7 +21,7 @@ const PageSize = 50
 // an unknown type stored by a later feature still lists, under its own name.
 var Kinds = []Kind{
 	{audit.EntityRisk, "Risk"}, {audit.EntityRegister, "Register"}, {"incident", "Incident"},
-	{"member", "Member"}, {"invitation", "Invitation"}, {audit.EntityAPIKey, "API key"}, {"comment", "Comment"},
+	{"member", "Member"}, {"invite", "Invitation"}, {audit.EntityAPIKey, "API key"}, {"comment", "Comment"},
 }
 
 // Kind is an entity type and its label.

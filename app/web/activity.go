@@ -1,15 +1,15 @@
 package web
 
 import (
-	"bufio"
 	"context"
+	"errors"
+	"io"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/riskreg/riskreg/app/activity"
 	"github.com/riskreg/riskreg/app/apperr"
-	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/csvio"
 	activityview "github.com/riskreg/riskreg/views/activity"
 	"github.com/riskreg/riskreg/views/layout"
@@ -58,21 +58,24 @@ func (s *Server) exportActivity(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, contentDisposition(name))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	rid := requestID(c)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		// The request's context ends with the handler; the stream has its own.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	ctx, acts, log, rid := context.WithoutCancel(c.UserContext()), s.Activity, s.Log, requestID(c)
+	pr, pw := io.Pipe()
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, exportTimeout)
 		defer cancel()
-		cw, err := csvio.NewEventWriter(w, bom)
+		cw, err := csvio.NewEventWriter(pw, bom)
 		if err == nil {
-			err = s.Activity.Export(ctx, org, f, func(e *audit.Event) error { return cw.Write(e) })
+			err = acts.Export(ctx, org, f, cw.Write)
 		}
 		if err == nil {
 			err = cw.Flush()
 		}
-		if err != nil {
-			s.Log.Warn("stream activity export", "request_id", rid, "err", err)
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			log.Error("activity export failed; the download is aborted", "request_id", rid, "err", err)
 		}
-	})
+		pw.CloseWithError(err) // nil ends the body; an error aborts it
+	}()
+	c.Context().SetBodyStream(pr, -1)
 	return nil
 }

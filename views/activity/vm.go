@@ -90,8 +90,12 @@ func SubjectURL(e *audit.Event) string {
 		return "/settings/api-keys"
 	case "incident":
 		return "/incidents/" + id
-	case "member", "invitation":
+	case "member", "invite":
 		return "/settings/members"
+	case "comment": // labelled with its risk's identifier
+		if e.EntityLabel != "" {
+			return "/risks/" + url.PathEscape(e.EntityLabel) + "#comment-" + id
+		}
 	}
 	return ""
 }
