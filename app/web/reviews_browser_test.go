@@ -101,7 +101,7 @@ func TestBrowserComments(t *testing.T) {
 	if n := vb.count("[data-testid=mark-reviewed-open], [data-testid=review-form]"); n != 0 {
 		t.Errorf("a viewer sees the Mark reviewed control")
 	}
-	vb.do(chromedp.SendKeys(chromedp.CSS("[data-testid=comment-body]"), "Who watches this supplier?"))
+	vb.do(chromedp.SendKeys(chromedp.CSS("[data-testid=comment-body]"), "Who watches this supplier? https://supplier.example.com/"+strings.Repeat("very-long-path-", 12)))
 	vb.click("[data-testid=comment-submit]")
 	vb.waitVisible("[data-testid=comment]")
 	if got := vb.text("[data-testid=comment]"); !strings.Contains(got, "Vera Viewer") || !strings.Contains(got, "Who watches this supplier?") {
@@ -145,6 +145,21 @@ func TestBrowserComments(t *testing.T) {
 	b.click("[data-testid=show-all]")
 	b.waitFor("all", `document.querySelectorAll('[data-testid=comment]').length === 2`)
 	b.screenshot("comments-02-timeline")
+	// On a phone, light and dark, nothing scrolls sideways (a long link wraps).
+	for _, theme := range []string{"light", "dark"} {
+		b.do(chromedp.EmulateViewport(phoneWidth, phoneHeight))
+		b.setTheme(theme)
+		b.navigate("/risks/" + r.Identifier())
+		b.waitVisible("[data-testid=comment]")
+		if w := eval[int](b, `document.documentElement.scrollWidth`); w > phoneWidth {
+			t.Errorf("the risk page is %d px wide on a %d px phone (%s)", w, phoneWidth, theme)
+		}
+		b.screenshot("comments-03-phone-" + theme)
+	}
+	b.do(chromedp.EmulateViewport(1400, 1000))
+	b.setTheme("light")
+	b.navigate("/risks/" + r.Identifier())
+	b.waitVisible("[data-testid=comment]")
 
 	// Edit within the window.
 	b.click("[data-testid=comment-edit]")
