@@ -64,8 +64,8 @@ func TestOpenAPIFuzz(t *testing.T) {
 	f.foreignIncidentID, _ = f.newIncident(f.keyOther, "Beta's incident")
 
 	ops := f.operations()
-	if len(ops) != 23 {
-		t.Errorf("%d operations in the document, want 23", len(ops))
+	if len(ops) != 27 {
+		t.Errorf("%d operations in the document, want 27", len(ops))
 	}
 	sent := 0
 	for _, op := range ops {

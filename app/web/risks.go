@@ -294,6 +294,9 @@ func (s *Server) detailVM(c *fiber.Ctx, id string) (risks.DetailVM, error) {
 	if vm.Incidents, err = s.riskIncidentsCard(c, d.Risk); err != nil {
 		return vm, err
 	}
+	if vm.Team, err = s.teamVM(c, d); err != nil {
+		return vm, err
+	}
 	vm.Plan, err = s.planVM(c, d)
 	return vm, err
 }

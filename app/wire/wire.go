@@ -9,12 +9,14 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/activity"
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/app/work"
 	"github.com/riskreg/riskreg/db"
 )
 
@@ -41,6 +43,12 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: now},
 		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},
 		Ping:        bdb.PingContext,
+		Work:        &work.Service{Store: &db.WorkStore{DB: bdb}, Now: now},
+		Activity:    &activity.Service{Store: &db.ActivityStore{DB: bdb}},
+		Reviews: &risk.ReviewService{Risks: risks.Risks, Registers: registers, Reviews: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
+		Comments: &risk.CommentService{Risks: risks.Risks, Comments: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
 	}
 }
 

@@ -22,12 +22,14 @@ type VM struct {
 	Residual      []LevelCount
 	OutOfAppetite Number
 	Overdue       Number
-	Total         Number
-	Heatmap       heatmap.VM
-	Top           []*risk.Risk
-	Activity      []Activity
-	Today         time.Time
-	Incidents     incidents.DashboardVM
+	// ReviewsOverdue are the live risks past their next review date.
+	ReviewsOverdue Number
+	Total          Number
+	Heatmap        heatmap.VM
+	Top            []*risk.Risk
+	Activity       []Activity
+	Today          time.Time
+	Incidents      incidents.DashboardVM
 }
 
 // Activity is one line of Recent activity: who did what to which risk.

@@ -190,6 +190,10 @@ func (vm RegisterVM) filterLabel(name string) string {
 		return "Residual impact " + rangeName(m.Impact, *q.ResidualImpact)
 	case "overdue":
 		return "Overdue"
+	case "review_overdue":
+		return "Review overdue"
+	case "review_due":
+		return "Review due in 30 days"
 	case "archived":
 		return "Including archived"
 	}
@@ -258,7 +262,7 @@ func (vm RegisterVM) HiddenFilters() []listquery.Filter {
 // hasControl reports whether the filter form shows a control for name.
 func (vm RegisterVM) hasControl(name string) bool {
 	switch name {
-	case "q", "status", "category", "department", "assignee", "archived", "type", "objective":
+	case "q", "status", "category", "department", "assignee", "archived", "type", "objective", "review_overdue", "review_due":
 		return true
 	case "register":
 		return len(vm.Registers) > 1
@@ -399,6 +403,8 @@ type DetailVM struct {
 	Plan     PlanVM // the treatment and the mitigation tasks
 	// Incidents is the "Linked incidents" card.
 	Incidents incidents.RiskCardVM
+	// Team is the review card and the comments of the timeline (issue 11).
+	Team TeamVM
 }
 
 // AppetiteText explains the Outside appetite mark, e.g. "Residual level
@@ -460,6 +466,7 @@ var fieldLabels = map[string]string{
 	"treatment": "Treatment", "task": "Task", "task_status": "Task status", "task_description": "Task description",
 	"task_due_date": "Task due date", "task_assignee": "Task assignee", "linked_incident": "Linked incident",
 	"risk_type": "Type", "threat_objectives": "Threat objectives",
+	"reviewed": "Review",
 }
 
 // FieldLabel returns the label of a field name.

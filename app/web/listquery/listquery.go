@@ -86,6 +86,8 @@ var params = []param{
 	{browser: "rprob", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualProbability }},
 	{browser: "rimpact", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualImpact }},
 	{browser: "overdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.Overdue }},
+	{browser: "review_overdue", api: "reviewOverdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.ReviewOverdue }},
+	{browser: "review_due", api: "reviewDueSoon", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.ReviewDueSoon }},
 	{browser: "archived", api: "includeArchived", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.IncludeArchived }},
 	{api: "modifiedAfter", kind: instant, at: func(q *risk.ListQuery) **time.Time { return &q.ModifiedAfter }},
 	{browser: "type", api: "type", kind: enum, enum: risk.RiskTypes, labels: true, str: func(q *risk.ListQuery) *string { return &q.Type }},
