@@ -126,6 +126,7 @@ type Service struct {
 	Plans     PlanStore
 	Prefs     PreferenceStore
 	Events    EventStore
+	Past      HistoryStore // the recorded past (as-of views, trends)
 	Tx        TxRunner
 	NewID     IDFunc
 	Now       func() time.Time
