@@ -74,6 +74,15 @@ type WeekCount struct {
 // AsOfField is the query parameter of a past view in the pages.
 const AsOfField = "as_of"
 
+// CheckAsOf returns a message when day is after today on the service
+// clock (a past view cannot look ahead), "" otherwise.
+func (s *Service) CheckAsOf(day time.Time) string {
+	if day.After(s.today()) {
+		return "Pick today or a day in the past: the register cannot be read in the future"
+	}
+	return ""
+}
+
 // ParseAsOf parses a past day (YYYY-MM-DD) for the parameter named field;
 // today (on the service clock) is the latest allowed. An empty value is
 // no day (nil).
@@ -191,7 +200,7 @@ func (s *Service) DashboardAsOf(ctx context.Context, orgID string, day time.Time
 		return &Dashboard{Titles: map[string]string{}}, err
 	}
 	at := EndOfDay(day)
-	base := asOfQuery(ListQuery{RegisterID: reg.ID, Sort: DefaultSort, Desc: true, Page: 1, PerPage: DefaultPerPage}, day)
+	base := asOfQuery(ListQuery{RegisterID: reg.ID, Sort: DefaultSort, Desc: true, Page: 1, PerPage: DefaultPerPage, AsOf: &day}, day)
 	d := &Dashboard{Register: reg, Titles: map[string]string{}}
 	count := func(q ListQuery) (Count, error) {
 		q.PerPage = 1
