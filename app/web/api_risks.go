@@ -367,7 +367,10 @@ func riskIDs(z *zodObject) ([]string, bool) {
 // getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
 func (s *Server) getRiskAPI(c *fiber.Ctx) error {
 	if day, err := s.asOfParam(c, "asOf"); err != nil || day != nil {
-		if err != nil {
+		if err != nil { // an unknown risk is a 404 whatever the day
+			if _, derr := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id")); derr != nil {
+				return apiNotFound(derr)
+			}
 			return err
 		}
 		r, reg, err := s.Risks.GetAsOf(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"), *day)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
@@ -199,6 +200,9 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	pages := append(nav, riskLink, cellLink, riskLink+"/edit", riskLink+"/delete",
 		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
 		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs")
+	// Looking back (issue 14): the past views.
+	today := time.Now().UTC().Format(time.DateOnly)
+	pages = append(pages, "/risks?as_of="+today, "/?as_of="+today, "/heatmap?kind=residual&as_of="+today, riskLink+"?as_of="+today)
 	if regLink != "" {
 		pages = append(pages, regLink)
 	}
