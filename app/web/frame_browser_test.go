@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
@@ -200,6 +201,9 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
 		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs",
 		"/settings/members", "/account", "/notifications", "/activity?kind=risk")
+	// Looking back (issue 14): the past views.
+	today := time.Now().UTC().Format(time.DateOnly)
+	pages = append(pages, "/risks?as_of="+today, "/?as_of="+today, "/heatmap?kind=residual&as_of="+today, riskLink+"?as_of="+today)
 	if regLink != "" {
 		pages = append(pages, regLink)
 	}
