@@ -179,8 +179,8 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	b.waitVisible(`[data-testid="result-count"]`)
 	riskLink := eval[string](b, `document.querySelector('[data-testid=risk-row] [data-testid=risk-title]').getAttribute('href')`)
 	nav := eval[[]string](b, `[...document.querySelectorAll('[data-testid=sidebar] a')].map(a => a.getAttribute('href'))`)
-	if len(nav) != 7 {
-		t.Fatalf("navigation %q, want its 7 links", nav)
+	if len(nav) != 8 {
+		t.Fatalf("navigation %q, want its 8 links", nav)
 	}
 	b.navigate("/settings/registers")
 	b.waitVisible(`main h1`)
@@ -198,7 +198,7 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 
 	pages := append(nav, riskLink, cellLink, riskLink+"/edit", riskLink+"/delete",
 		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
-		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs")
+		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs", "/changes")
 	if regLink != "" {
 		pages = append(pages, regLink)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/app/incident"
+	"github.com/riskreg/riskreg/app/report"
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -31,6 +32,8 @@ type Services struct {
 	APIKeys  *apikey.Service
 	// Idempotency replays API POSTs repeated with the same Idempotency-Key.
 	Idempotency *idempotency.Service
+	// Reports builds the look-back reports: changes since a date and the committee pack.
+	Reports *report.Service
 	// Ping reports whether the database answers (for /readyz).
 	Ping func(ctx context.Context) error
 }
