@@ -398,3 +398,21 @@ func TestBulkDeleteThenRestoreKeepsThePlan(t *testing.T) {
 		t.Errorf("tasks after restore: %+v %v", tasks, err)
 	}
 }
+
+// The register computes the "all matching" stamp on every page a writer
+// sees, so the store counts no further than the limit it is given.
+func TestMatchStampStopsAtItsLimit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.tenant(t, "Alpha")
+	for range 5 {
+		f.create(t, a, risk.Input{Title: "Tech", Category: "technology"})
+	}
+	store := &db.RiskStore{DB: f.DB}
+	q := risk.ListQuery{Category: "technology"}
+	for limit, want := range map[int]int{3: 3, 5: 5, 6: 5} {
+		if st, err := store.MatchStamp(ctx, a.OrgID, q, limit); err != nil || st.Count != want || st.LastUpdated.IsZero() {
+			t.Errorf("limit %d: %+v %v, want count %d", limit, st, err, want)
+		}
+	}
+}

@@ -49,15 +49,19 @@ func (s *RiskStore) LockMatching(ctx context.Context, orgID string, q risk.ListQ
 	return toRisks(rows), nil
 }
 
-// MatchStamp counts the risks matching q's filters and finds their latest
-// update, in one aggregate.
-func (s *RiskStore) MatchStamp(ctx context.Context, orgID string, q risk.ListQuery) (risk.MatchStamp, error) {
+// MatchStamp counts the risks matching q's filters, up to limit, and finds
+// their latest update, in one aggregate. The limit keeps it from scanning
+// a whole register on every page: a set larger than a bulk edit may touch
+// needs no exact stamp.
+func (s *RiskStore) MatchStamp(ctx context.Context, orgID string, q risk.ListQuery, limit int) (risk.MatchStamp, error) {
 	var out struct {
 		Count int          `bun:"n"`
 		Last  sql.NullTime `bun:"last"`
 	}
-	err := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, q).
-		ColumnExpr("count(*) AS n, max(r.updated_at) AS last").Scan(ctx, &out)
+	matching := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)), orgID, q).
+		ColumnExpr("r.updated_at").Limit(int64(limit))
+	err := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS m", matching).
+		ColumnExpr("count(*) AS n, max(m.updated_at) AS last").Scan(ctx, &out)
 	if err != nil {
 		return risk.MatchStamp{}, dbErr("stamp matching risks", err)
 	}

@@ -41,6 +41,7 @@ func countableOf(f risk.ListQuery) (countable, bool) {
 	rest.InherentLevel, rest.ResidualLevel, rest.MinResidualLevel = nil, nil, nil
 	rest.Probability, rest.Impact, rest.ResidualProbability, rest.ResidualImpact = nil, nil, nil, nil
 	rest.Sort, rest.Desc, rest.ThenBy, rest.Page, rest.PerPage = "", false, nil, 0, 0
+	rest.Today = time.Time{} // the day "overdue" is judged on, not a filter
 	if !reflect.DeepEqual(rest, risk.ListQuery{}) {
 		return countable{}, false
 	}

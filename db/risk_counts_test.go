@@ -2,10 +2,14 @@ package db_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/db"
@@ -280,5 +284,74 @@ func TestTotalsAboveTheCapAreEstimated(t *testing.T) {
 	want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND category = 'people' AND status <> 'archived'", a.OrgID)
 	if err != nil || page.Estimated || page.Total != want {
 		t.Fatalf("category: total %d estimated %v %v; want exactly %d", page.Total, page.Estimated, err, want)
+	}
+}
+
+// queryRecorder is a bun.QueryHook keeping the SQL of every statement.
+type queryRecorder struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (r *queryRecorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (r *queryRecorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	r.mu.Lock()
+	r.sql = append(r.sql, e.Query)
+	r.mu.Unlock()
+}
+
+// record returns the statements fn sent.
+func (r *queryRecorder) record(fn func()) []string {
+	r.mu.Lock()
+	r.sql = nil
+	r.mu.Unlock()
+	fn()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.sql)
+}
+
+// TestHeatmapAndDashboardReadTheMaintainedCounts: the heat map and the
+// dashboard of a register answer from the maintained counts, never by
+// aggregating the risks table, whatever else the service stamps on the
+// query (such as the day overdue is judged on). Counting a given list of
+// risks (the dashboard's risks with recent incidents) is bounded by the
+// list, not the register.
+func TestHeatmapAndDashboardReadTheMaintainedCounts(t *testing.T) {
+	rec := &queryRecorder{}
+	f := newFixture(t, rec)
+	ctx := context.Background()
+	a := f.tenant(t, "Acme")
+	past := time.Now().AddDate(0, 0, -3)
+	for i := range 5 {
+		f.create(t, a, risk.Input{Title: "Risk", Probability: i, Impact: 2 * i, DueDate: &past})
+	}
+	reg, err := f.Risks.Registers.DefaultRegister(ctx, a.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := risk.ListQuery{RegisterID: reg.ID}
+	var d *risk.Dashboard
+	sent := rec.record(func() {
+		for _, residual := range []bool{false, true} {
+			if _, err := f.Risks.Heatmap(ctx, a.OrgID, reg, q, residual); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d, err = f.Risks.Dashboard(ctx, a.OrgID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if d.Total.N != 5 || d.Overdue.N != 5 {
+		t.Errorf("dashboard: %d risks, %d overdue; want 5 and 5", d.Total.N, d.Overdue.N)
+	}
+	for _, s := range sent {
+		if strings.Contains(s, `"risks" AS "r"`) && (strings.Contains(s, "count(") || strings.Contains(s, "GROUP BY")) &&
+			!strings.Contains(s, "r.id IN (") {
+			t.Errorf("aggregates the risks table instead of the maintained counts:\n%s", s)
+		}
 	}
 }

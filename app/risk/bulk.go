@@ -211,9 +211,10 @@ func plural(n int, noun string) string {
 }
 
 // MatchStamp returns the stamp of the risks matching q, for a page that
-// offers to edit all of them.
+// offers to edit all of them. It counts no further than one past MaxBulk:
+// a larger set is refused by Bulk whatever its stamp.
 func (s *Service) MatchStamp(ctx context.Context, orgID string, q ListQuery) (MatchStamp, error) {
-	return s.Risks.MatchStamp(ctx, orgID, s.dated(q))
+	return s.Risks.MatchStamp(ctx, orgID, s.dated(q), MaxBulk+1)
 }
 
 // Bulk applies ch to every selected risk in one transaction: each changed

@@ -40,8 +40,9 @@ type RiskStore interface {
 	// LockMatching returns at most limit risks matching q (its filters
 	// only), locked in number order.
 	LockMatching(ctx context.Context, orgID string, q ListQuery, limit int) ([]*Risk, error)
-	// MatchStamp returns how many risks match q and their latest update.
-	MatchStamp(ctx context.Context, orgID string, q ListQuery) (MatchStamp, error)
+	// MatchStamp returns how many risks match q (at most limit) and their
+	// latest update.
+	MatchStamp(ctx context.Context, orgID string, q ListQuery, limit int) (MatchStamp, error)
 	// Detail returns the risk by id or RSK identifier with its register,
 	// treatment and tasks, in one round trip.
 	Detail(ctx context.Context, orgID, idOrIdentifier string) (*Detail, error)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/audit"
@@ -241,5 +243,34 @@ func TestCSVExportAPI(t *testing.T) {
 	}
 	if res, _ := get(read.key, "/api/v1/risks/export.csv?sort=bogus"); res.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad sort: %d", res.StatusCode)
+	}
+}
+
+// A CSV download streams longer than the 60 s write timeout of every
+// other response (a million risks to a slow client): the server gives the
+// export routes, and only them, a longer bound.
+func TestCSVExportWriteTimeout(t *testing.T) {
+	e := newEnv(t)
+	hook := e.App.Server().HeaderReceived
+	if hook == nil {
+		t.Fatal("the server sets no per-request write timeout")
+	}
+	for path, long := range map[string]bool{
+		"/risks/export.csv":               true,
+		"/risks/export.csv?status=open":   true,
+		"/api/v1/risks/export.csv?sort=x": true,
+		"/incidents/export.csv":           true,
+		"/risks":                          false,
+		"/api/v1/risks?q=.csv":            false,
+	} {
+		var h fasthttp.RequestHeader
+		h.SetRequestURI(path)
+		got := hook(&h).WriteTimeout
+		if long && got < 10*time.Minute {
+			t.Errorf("%s: write timeout %s, want the export's 10 minutes", path, got)
+		}
+		if !long && got != 0 {
+			t.Errorf("%s: write timeout %s, want the server's default", path, got)
+		}
 	}
 }

@@ -4,12 +4,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/sessions"
+	"github.com/valyala/fasthttp"
 
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/apikey"
@@ -78,6 +80,16 @@ func New(s *Server) *fiber.App {
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(cfg)
+	// A CSV download streams for as long as the export takes (a million
+	// risks is well over a minute to a slow client): those responses get
+	// the export's own bound instead of the 60 s every other one has.
+	app.Server().HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+		if bytes.HasSuffix(path, []byte(".csv")) {
+			return fasthttp.RequestConfig{WriteTimeout: exportTimeout}
+		}
+		return fasthttp.RequestConfig{}
+	}
 	s.mount(app)
 	return app
 }

@@ -671,7 +671,7 @@ func signIn(base, email, password string) (*http.Client, error) {
 		return nil, err
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Request.URL.Path, "/risks") {
+	if res.StatusCode != http.StatusOK || strings.HasPrefix(res.Request.URL.Path, "/login") {
 		return nil, fmt.Errorf("sign in as %s: %d at %s", email, res.StatusCode, res.Request.URL)
 	}
 	return c, nil
