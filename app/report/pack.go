@@ -48,8 +48,11 @@ type Pack struct {
 }
 
 // Committee builds the pack of the register registerID ("" for the
-// default one) over p. An unknown register is an Invalid error on
-// registerId.
+// default one) over p. The heat maps, the top ten and the risks outside
+// appetite are the register as it was at the end of the period (or today,
+// for a period that has not ended), by the matrix in force then; the
+// treatments and next steps are the current ones. An unknown register is
+// an Invalid error on registerId.
 func (s *Service) Committee(ctx context.Context, orgID, registerID string, p Period) (*Pack, error) {
 	reg, _, err := s.Risks.ResolveRegister(ctx, orgID, registerID)
 	if apperr.Is(err, apperr.NotFound) {
@@ -57,24 +60,35 @@ func (s *Service) Committee(ctx context.Context, orgID, registerID string, p Per
 	} else if err != nil {
 		return nil, err
 	}
+	end := p.To
+	if today := s.Today(); end.After(today) {
+		end = today
+	}
+	then, err := s.Risks.RegistersAsOf(ctx, orgID, end)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := risk.ChooseRegister(then, reg.ID); ok && r.ID == reg.ID {
+		reg = r // its name and matrix at the end of the period
+	}
 	pk := &Pack{Register: reg, Period: p, GeneratedAt: s.Now().UTC()}
 	if pk.Organization, err = s.Store.OrganizationName(ctx, orgID); err != nil {
 		return nil, err
 	}
-	base := risk.ListQuery{RegisterID: reg.ID, Sort: "residual", Desc: true, Page: 1, PerPage: fetchForTop}
-	if pk.Inherent, err = s.Risks.Heatmap(ctx, orgID, reg, base, false); err != nil {
+	base := risk.ListQuery{RegisterID: reg.ID, Sort: "residual", Desc: true, Page: 1, PerPage: fetchForTop, AsOf: &end}
+	if pk.Inherent, err = s.Risks.HeatmapAsOf(ctx, orgID, reg, base, false, end); err != nil {
 		return nil, err
 	}
-	if pk.Residual, err = s.Risks.Heatmap(ctx, orgID, reg, base, true); err != nil {
+	if pk.Residual, err = s.Risks.HeatmapAsOf(ctx, orgID, reg, base, true, end); err != nil {
 		return nil, err
 	}
-	if pk.Top, err = s.top(ctx, orgID, reg, base); err != nil {
+	if pk.Top, err = s.top(ctx, orgID, reg, base, end); err != nil {
 		return nil, err
 	}
 	out := base
 	minLevel := reg.Matrix.Tolerance + 1
 	out.MinResidualLevel, out.PerPage = &minLevel, MaxListed
-	page, err := s.Risks.List(ctx, orgID, out)
+	page, err := s.Risks.ListAsOf(ctx, orgID, out, end)
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +108,10 @@ func (s *Service) Committee(ctx context.Context, orgID, registerID string, p Per
 	return pk, nil
 }
 
-// top returns the ten highest residual risks that are not closed, each
-// with its treatment and next step.
-func (s *Service) top(ctx context.Context, orgID string, reg *risk.Register, q risk.ListQuery) ([]TopRisk, error) {
-	page, err := s.Risks.List(ctx, orgID, q)
+// top returns the ten highest residual risks at the end of day that were
+// not closed then, each with its (current) treatment and next step.
+func (s *Service) top(ctx context.Context, orgID string, reg *risk.Register, q risk.ListQuery, day time.Time) ([]TopRisk, error) {
+	page, err := s.Risks.ListAsOf(ctx, orgID, q, day)
 	if err != nil {
 		return nil, err
 	}

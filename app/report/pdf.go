@@ -148,7 +148,7 @@ func rgb(c string) (int, int, int) {
 
 func (d *pdfDoc) heatmaps() {
 	d.heading("Heat maps")
-	d.note("The register's current assessments: the number of risks per cell, in the matrix colours. The thick line is the tolerance boundary; cells beyond it are outside appetite.")
+	d.note("The register as it was at the end of the period (by the matrix then): the number of risks per cell, in the matrix colours. The thick line is the tolerance boundary; cells beyond it are outside appetite.")
 	d.grid("Inherent risk", d.pack.Inherent)
 	d.grid("Residual risk", d.pack.Residual)
 }

@@ -54,7 +54,10 @@ type ListQuery struct {
 	Overdue bool
 	// Today is the day "overdue" is judged on. The service sets it from its
 	// clock (so tests can let time pass); callers leave it zero.
-	Today   time.Time
+	Today time.Time
+	// AsOf reads the risks as they were at the end of this day (UTC) from
+	// the recorded history instead of today's (issue 14); nil is today.
+	AsOf    *time.Time
 	Page    int // 1-based
 	PerPage int
 }

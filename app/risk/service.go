@@ -127,6 +127,7 @@ type Service struct {
 	Plans     PlanStore
 	Prefs     PreferenceStore
 	Events    EventStore
+	Past      HistoryStore // the recorded past (as-of views, trends)
 	Tx        TxRunner
 	NewID     IDFunc
 	Now       func() time.Time
@@ -152,6 +153,9 @@ func (s *Service) Get(ctx context.Context, orgID, id string) (*Risk, error) {
 
 // List returns a page of risks.
 func (s *Service) List(ctx context.Context, orgID string, q ListQuery) (Page, error) {
+	if q.AsOf != nil {
+		return s.ListAsOf(ctx, orgID, q, *q.AsOf)
+	}
 	return s.Risks.List(ctx, orgID, s.dated(q))
 }
 

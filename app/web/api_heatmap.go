@@ -3,6 +3,8 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/riskreg/riskreg/app/apperr"
+
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -36,6 +38,10 @@ func (s *Server) heatmapAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	fe := apperr.FieldErrors{}
+	if s.checkAsOf(&q, fe, "asOf"); len(fe) > 0 {
+		return fe.Err()
+	}
 	residual := false
 	switch c.Query("kind") {
 	case "", "inherent":
@@ -48,6 +54,12 @@ func (s *Server) heatmapAPI(c *fiber.Ctx) error {
 	}
 	org := apiKeyOf(c).OrganizationID
 	reg, _, err := s.Risks.ResolveRegister(c.UserContext(), org, q.RegisterID)
+	if q.AsOf != nil { // the register and its matrix as they were then
+		reg, _, err = s.Risks.ResolveRegisterAsOf(c.UserContext(), org, q.RegisterID, *q.AsOf)
+		if err == nil && reg == nil {
+			err = apperr.New(apperr.NotFound, "Register not found on that date")
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -237,6 +237,10 @@ func (s *Server) listRisksAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	fe := apperr.FieldErrors{}
+	if s.checkAsOf(&q, fe, "asOf"); len(fe) > 0 {
+		return fe.Err()
+	}
 	return s.sendRiskList(c, q, fields, true)
 }
 
@@ -251,6 +255,15 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 	regs, err := s.registerMap(c, org)
 	if err != nil {
 		return err
+	}
+	if q.AsOf != nil { // levels by the matrices in force then
+		then, err := s.Risks.RegistersAsOf(c.UserContext(), org, *q.AsOf)
+		if err != nil {
+			return err
+		}
+		for _, r := range then {
+			regs[r.ID] = r
+		}
 	}
 	data := make([]any, len(page.Risks))
 	for i, r := range page.Risks {
@@ -353,6 +366,16 @@ func riskIDs(z *zodObject) ([]string, bool) {
 
 // getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
 func (s *Server) getRiskAPI(c *fiber.Ctx) error {
+	if day, err := s.asOfParam(c, "asOf"); err != nil || day != nil {
+		if err != nil {
+			return err
+		}
+		r, reg, err := s.Risks.GetAsOf(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"), *day)
+		if err != nil {
+			return apiNotFound(err)
+		}
+		return s.sendRisk(c, fiber.StatusOK, &risk.Detail{Risk: r, Register: reg})
+	}
 	d, err := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
 	if err != nil {
 		return apiNotFound(err)

@@ -31,7 +31,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Prefs:  &db.PreferenceStore{DB: bdb},
-		Events: events, Tx: tx, NewID: db.NewID, Now: now}
+		Events: events, Past: &db.HistoryStore{DB: bdb}, Tx: tx, NewID: db.NewID, Now: now}
 	return web.Services{
 		Accounts:    accounts,
 		Risks:       risks,
