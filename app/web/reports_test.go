@@ -362,11 +362,11 @@ func TestCommitteePackPage(t *testing.T) {
 	// Stable supplier went to High only on 1 April.
 	resid := doc.Find("[data-testid=pack-heatmaps] [data-testid=heatmap]").Last()
 	for cell, n := range map[string]string{"4-4": "1", "3-3": "1", "2-2": "1", "0-0": "3"} {
-		if got := resid.Find(`[data-cell="` + cell + `"]`).AttrOr("data-count", "?"); got != n {
+		if got := resid.Find(`[data-cell="`+cell+`"]`).AttrOr("data-count", "?"); got != n {
 			t.Errorf("residual cell %s: %s risks, want %s", cell, got, n)
 		}
 	}
-	if doc.Find(`[data-testid=outside-row][data-id="` + h.risks["Stable supplier"].Identifier() + `"]`).Length() != 0 {
+	if doc.Find(`[data-testid=outside-row][data-id="`+h.risks["Stable supplier"].Identifier()+`"]`).Length() != 0 {
 		t.Errorf("Stable supplier is outside appetite at the end of March; it moved only in April")
 	}
 	top := doc.Find("[data-testid=top-row]").First()

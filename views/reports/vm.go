@@ -140,3 +140,12 @@ func Severity(v string) string { return incident.Severities.Label(v) }
 
 // IncidentStatus returns an incident status's label.
 func IncidentStatus(v string) string { return incident.Statuses.Label(v) }
+
+// Window returns "From 1 Jan 2026 to 31 Mar 2026 in Risk register".
+func Window(c *report.Changes) string {
+	s := "From " + date(c.Since) + " to " + date(c.Until.Add(-time.Nanosecond))
+	if c.Register != nil {
+		s += " in " + c.Register.Name
+	}
+	return s
+}
