@@ -426,3 +426,74 @@ func pdfText(t *testing.T, pdf []byte) string {
 	}
 	return string(out)
 }
+
+// A risk deleted and restored in the window is new again (marked
+// restored); one deleted before and restored after the window's start is
+// new in it; a risk moved to another register counts in the register it
+// is in at the end.
+func TestChangesSinceRestoreAndRegisters(t *testing.T) {
+	e := newEnv(t)
+	e.Clock.Set(day("2025-12-01"))
+	o := e.signup("Restorers", "owner@restore.test")
+	p := o.Owner.principal()
+	h := &quarter{e: e, o: o, actor: audit.Actor{MemberID: p.MemberID, Name: p.User.Name}, risks: map[string]*risk.Risk{}}
+	ctx := context.Background()
+	other, err := e.Server.Risks.CreateRegister(ctx, o.ID, h.actor, risk.RegisterInput{Name: "Projects", Matrix: risk.DefaultMatrix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.create("2025-12-01", "Back from the bin", 2, 2, risk.Input{})
+	h.create("2025-12-02", "Deleted and back in a day", 2, 2, risk.Input{})
+	h.create("2025-12-03", "Moves to projects", 2, 2, risk.Input{})
+	h.remove("2025-12-10", "Back from the bin")
+	h.at("2026-02-01")
+	if _, err := e.Server.Risks.Restore(ctx, o.ID, h.actor, h.risks["Back from the bin"].ID); err != nil {
+		t.Fatal(err)
+	}
+	h.remove("2026-02-02", "Deleted and back in a day")
+	h.at("2026-02-03")
+	if _, err := e.Server.Risks.Restore(ctx, o.ID, h.actor, h.risks["Deleted and back in a day"].ID); err != nil {
+		t.Fatal(err)
+	}
+	h.change("2026-02-04", "Moves to projects", func(in *risk.Input) { in.RegisterID = other.ID; in.ResidualProbability, in.ResidualImpact = 9, 9 })
+
+	e.Clock.Set(day("2026-03-01"))
+	owner := e.login("owner@restore.test", testPassword)
+	ids := func(path, kind string) string {
+		t.Helper()
+		res := owner.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		var out []string
+		res.Doc(t).Find(`[data-testid="moved-` + kind + `"] [data-testid=moved-row]`).Each(func(_ int, s *goquery.Selection) {
+			id := s.AttrOr("data-id", "")
+			if strings.Contains(s.Text(), "restored") {
+				id += " (restored)"
+			}
+			out = append(out, id)
+		})
+		return strings.Join(out, ",")
+	}
+	back, day2, moved := h.risks["Back from the bin"].Identifier(), h.risks["Deleted and back in a day"].Identifier(), h.risks["Moves to projects"].Identifier()
+	if got := ids("/changes?since=2026-01-01", "new"); got != back+" (restored)" {
+		t.Errorf("new since 1 January: %q, want only the risk restored after its start", got)
+	}
+	if got := ids("/changes?since=2026-01-01", "deleted"); got != "" {
+		t.Errorf("deleted since 1 January: %q, want none (the one deleted in the window is back)", got)
+	}
+	if got := ids("/changes?since=2026-02-03", "new"); got != day2+" (restored)" {
+		t.Errorf("new since 3 February (it was deleted at its start): %q", got)
+	}
+	if got := ids("/changes?since=2026-01-01", "up"); got != moved {
+		t.Errorf("up since 1 January: %q, want the moved risk", got)
+	}
+	if got := ids("/changes?since=2026-01-01&register="+other.ID, "up"); got != moved {
+		t.Errorf("up in Projects: %q, want the risk it holds now", got)
+	}
+	res := owner.get("/changes?since=2026-01-01")
+	def := res.Doc(t).Find(`#c-register option`).Eq(1).AttrOr("value", "")
+	if got := ids("/changes?since=2026-01-01&register="+def, "up"); got != "" {
+		t.Errorf("up in the default register: %q, want none (the risk moved out)", got)
+	}
+}
