@@ -13,6 +13,10 @@ import (
 	"github.com/riskreg/riskreg/views/risks"
 )
 
+// errExportAsOf refuses a past day on an export (issue 14 leaves exports
+// of the past out).
+const errExportAsOf = "Exports are of today's register; open the register as of that day to read it"
+
 // checkAsOf refuses a day after today (the register cannot be read in the
 // future): a field error named name, and the day is dropped.
 func (s *Server) checkAsOf(q *risk.ListQuery, fe apperr.FieldErrors, name string) {

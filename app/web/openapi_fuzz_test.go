@@ -64,8 +64,8 @@ func TestOpenAPIFuzz(t *testing.T) {
 	f.foreignIncidentID, _ = f.newIncident(f.keyOther, "Beta's incident")
 
 	ops := f.operations()
-	if len(ops) != 22 {
-		t.Errorf("%d operations in the document, want 22", len(ops))
+	if len(ops) != 28 {
+		t.Errorf("%d operations in the document, want 28", len(ops))
 	}
 	sent := 0
 	for _, op := range ops {
@@ -653,6 +653,14 @@ func (f *fuzzer) request(op fzOperation, variant int) fzRequest {
 		}
 		f.etagURL = "/api/v1/incidents/" + incID
 		riskID, taskID = incID, linkRisk
+	}
+	if strings.HasPrefix(op.path, "/registers/{id}") {
+		// {id} is a register of the key's organization.
+		riskID = f.registerID
+		if variant == 9 {
+			riskID = f.pick("reg_unknown", strings.Repeat("g", 300), "%00", "%FF", "register%20name").(string)
+			r.desc = "register id " + riskID
+		}
 	}
 	r.path = "/api/v1" + strings.NewReplacer("{id}", riskID, "{taskId}", taskID, "{riskId}", taskID).Replace(op.path)
 

@@ -110,6 +110,17 @@ type Tick struct {
 	Label string
 }
 
+// Anchor keeps the labels at the ends inside the chart.
+func (t Tick) Anchor() string {
+	switch {
+	case t.X <= chartLeft+40:
+		return "start"
+	case t.X >= chartW-chartRight-40:
+		return "end"
+	}
+	return "middle"
+}
+
 // YTicks are 0, half and the maximum.
 func (c LineChart) YTicks() []YTick {
 	m := c.Max()
