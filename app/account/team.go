@@ -497,19 +497,21 @@ func (s *Service) lastOwner(ctx context.Context, orgID string, m *TeamMember) (b
 // ChangeRole gives a member another role. Only an owner gives or takes
 // the owner role; the last active owner keeps it.
 func (s *Service) ChangeRole(ctx context.Context, by Manager, id string, role Role) (*TeamMember, error) {
-	if !role.Valid() {
-		fe := apperr.FieldErrors{}
-		fe.Add("role", "Choose a role: owner, admin, editor or viewer")
-		return nil, fe.Err()
-	}
-	if role == RoleOwner && by.Role != RoleOwner {
-		return nil, errOwnerOnly
-	}
 	var m *TeamMember
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
+		// The member first: an unknown (or another organization's) id is a
+		// 404 whatever the form holds.
 		if m, err = s.target(ctx, by, id); err != nil {
 			return err
+		}
+		if !role.Valid() {
+			fe := apperr.FieldErrors{}
+			fe.Add("role", "Choose a role: owner, admin, editor or viewer")
+			return fe.Err()
+		}
+		if role == RoleOwner && by.Role != RoleOwner {
+			return errOwnerOnly
 		}
 		if m.Role == role {
 			return nil
