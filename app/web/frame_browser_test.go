@@ -198,7 +198,8 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 
 	pages := append(nav, riskLink, cellLink, riskLink+"/edit", riskLink+"/delete",
 		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
-		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs")
+		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs",
+		"/settings/members", "/account")
 	if regLink != "" {
 		pages = append(pages, regLink)
 	}

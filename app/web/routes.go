@@ -147,6 +147,22 @@ func (s *Server) Routes() []Route {
 		route(get, "/settings/registers/:id/matrix.yaml", Manager, s.exportRegister),
 		route(get, "/settings/registers/:id", Manager, s.editRegister),
 		route(post, "/settings/registers/:id", Manager, s.updateRegister),
+		route(get, "/settings/members", Manager, s.listMembers),
+		route(post, "/settings/members/invite", Manager, s.inviteMember),
+		route(post, "/settings/members/:id/role", Manager, s.changeMemberRole),
+		route(post, "/settings/members/:id/disable", Manager, s.disableMember),
+		route(post, "/settings/members/:id/enable", Manager, s.enableMember),
+		route(post, "/settings/members/:id/remove", Manager, s.removeMember),
+		route(post, "/settings/members/:id/reset-password", Manager, s.resetMemberPassword),
+		route(post, "/settings/invitations/:id/revoke", Manager, s.revokeInvitation),
+		route(get, "/invite/:token", Visitor, s.showInvitation),
+		route(post, "/invite/:token", Visitor, s.acceptInvitation),
+		route(get, "/reset/:token", Visitor, s.showPasswordReset),
+		route(post, "/reset/:token", Visitor, s.resetPassword),
+		route(get, "/account", Member, s.showAccount),
+		route(post, "/account/name", Member, s.updateAccountName),
+		route(post, "/account/password", Member, s.changeAccountPassword),
+		route(post, "/account/sessions/:id/end", Member, s.endAccountSession),
 	}
 }
 

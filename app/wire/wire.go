@@ -24,9 +24,11 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	now := cfg.Clock()
 	registers := &db.RegisterStore{DB: bdb}
 	events := &db.EventStore{DB: bdb}
+	accountStore := &db.AccountStore{DB: bdb}
 	accounts := &account.Service{
-		Store: &db.AccountStore{DB: bdb}, Registers: registers, Tx: tx, NewID: db.NewID, Now: now,
+		Store: accountStore, Registers: registers, Tx: tx, NewID: db.NewID, Now: now,
 		Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
+		Team: accountStore, Events: events,
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Prefs:  &db.PreferenceStore{DB: bdb},

@@ -2085,7 +2085,7 @@ func columnsMenu(vm RegisterVM) templ.Component {
 			templ_7745c5c3_Var99 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 192, "<details class=\"relative hidden md:block\" data-testid=\"columns-menu\"><summary class=\"btn btn-secondary btn-sm cursor-pointer list-none\" data-testid=\"columns-button\">Columns</summary><form method=\"post\" action=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 192, "<details class=\"relative hidden md:block\" data-menu data-testid=\"columns-menu\"><summary class=\"btn btn-secondary btn-sm cursor-pointer list-none\" data-testid=\"columns-button\">Columns</summary><form method=\"post\" action=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
