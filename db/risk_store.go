@@ -313,6 +313,14 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	if f.Overdue {
 		q = q.Where("r.due_date < ?::date AND r.status IN ('open', 'pending')", today(f).Format(time.DateOnly))
 	}
+	if f.ReviewOverdue {
+		// The partial index risks_next_review_idx (0018) answers this.
+		q = q.Where("r.next_review_date < ?::date AND r.next_review_date IS NOT NULL AND r.status IN ('open', 'pending')", today(f).Format(time.DateOnly))
+	}
+	if f.ReviewDueSoon {
+		q = q.Where("r.next_review_date BETWEEN ?::date AND ?::date AND r.next_review_date IS NOT NULL AND r.status IN ('open', 'pending')",
+			today(f).Format(time.DateOnly), today(f).AddDate(0, 0, risk.ReviewDueSoonDays).Format(time.DateOnly))
+	}
 	if f.Tag != "" {
 		q = q.Where("r.tags @> ARRAY[?]::text[]", f.Tag)
 	}

@@ -55,9 +55,17 @@ type ListQuery struct {
 	MinResidualLevel *int
 	// Overdue keeps open and pending risks whose due date has passed.
 	Overdue bool
+	// ReviewOverdue keeps open and pending risks whose next review date has
+	// passed; ReviewDueSoon those due for review from today to
+	// ReviewDueSoonDays days ahead.
+	ReviewOverdue bool
+	ReviewDueSoon bool
 	// Today is the day "overdue" is judged on. The service sets it from its
 	// clock (so tests can let time pass); callers leave it zero.
-	Today   time.Time
+	Today time.Time
+	// AsOf reads the risks as they were at the end of this day (UTC) from
+	// the recorded history instead of today's (issue 14); nil is today.
+	AsOf    *time.Time
 	Page    int // 1-based
 	PerPage int
 }
@@ -70,7 +78,7 @@ func (q *ListQuery) HasFilters() bool {
 	return q.Status != "" || len(q.Statuses) > 0 || q.Type != "" || q.ThreatObjective != "" || q.Category != "" || len(q.IDs) > 0 || q.ModifiedAfter != nil || q.Department != "" || q.AssigneeID != "" ||
 		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived ||
 		q.Probability != nil || q.Impact != nil || q.ResidualProbability != nil || q.ResidualImpact != nil ||
-		q.MinInherentLevel != nil || q.MinResidualLevel != nil || q.Overdue
+		q.MinInherentLevel != nil || q.MinResidualLevel != nil || q.Overdue || q.ReviewOverdue || q.ReviewDueSoon
 }
 
 // Range is an inclusive range of values on the 0-10 scale.

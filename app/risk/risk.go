@@ -30,6 +30,7 @@ type Risk struct {
 	ClosedAt            *time.Time
 	DueDate             *time.Time // a calendar date (UTC midnight)
 	NextReviewDate      *time.Time
+	LastReviewedAt      *time.Time // the latest "Mark reviewed"; nil when never reviewed
 	Tags                []string
 	Type                string   // one of RiskTypes, "" when not classified
 	ThreatObjectives    []string // values of ThreatObjectives, in its order

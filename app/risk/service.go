@@ -108,6 +108,9 @@ type EventStore interface {
 	// LatestRiskEvent returns the latest event of the risk with this id or
 	// RSK identifier, deleted risks included, or NotFound.
 	LatestRiskEvent(ctx context.Context, orgID, idOrIdentifier string) (*audit.Event, error)
+	// LatestID returns the id of the organization's latest event (0 when
+	// none): it moves with every audited change.
+	LatestID(ctx context.Context, orgID string) (int64, error)
 }
 
 // TxRunner runs fn in one database transaction carried by ctx.
@@ -127,12 +130,17 @@ type Service struct {
 	Plans     PlanStore
 	Prefs     PreferenceStore
 	Events    EventStore
+	Past      HistoryStore // the recorded past (as-of views, trends)
 	Tx        TxRunner
 	NewID     IDFunc
 	Now       func() time.Time
 	// Incidents, when set, hear of deleted and restored risks (see
 	// IncidentLinks).
 	Incidents IncidentLinks
+
+	// TrendCache, when set, keeps computed trends until the organization's
+	// trail moves (see Service.Trends); nil counts on every call.
+	TrendCache *TrendCache
 }
 
 // errStale is the message of a write based on an outdated version.
@@ -155,6 +163,9 @@ func (s *Service) Get(ctx context.Context, orgID, id string) (*Risk, error) {
 
 // List returns a page of risks.
 func (s *Service) List(ctx context.Context, orgID string, q ListQuery) (Page, error) {
+	if q.AsOf != nil {
+		return s.ListAsOf(ctx, orgID, q, *q.AsOf)
+	}
 	return s.Risks.List(ctx, orgID, s.dated(q))
 }
 

@@ -76,6 +76,10 @@ type apiRisk struct {
 	OrganizationID      string       `json:"organizationId"`
 	CreatedAt           string       `json:"createdAt"`
 	UpdatedAt           string       `json:"updatedAt"`
+	// The review cycle and the comments (issue 11).
+	NextReviewDate *string `json:"nextReviewDate"`
+	LastReviewedAt *string `json:"lastReviewedAt"`
+	CommentsCount  int     `json:"commentsCount"`
 }
 
 // apiRiskDetail adds the single-risk fields of seed 000.
@@ -131,6 +135,7 @@ func toAPIRisk(r *risk.Risk, reg *risk.Register) apiRisk {
 		RegisterID: r.RegisterID, AssigneeID: optional(r.AssigneeID), ClosureReason: optional(r.ClosureReason),
 		ClosedAt: apiTimePtr(r.ClosedAt), DueDate: apiTimePtr(r.DueDate), Tags: r.Tags, Version: r.Version,
 		OrganizationID: r.OrganizationID, CreatedAt: apiTime(r.CreatedAt), UpdatedAt: apiTime(r.UpdatedAt),
+		NextReviewDate: apiTimePtr(r.NextReviewDate), LastReviewedAt: apiTimePtr(r.LastReviewedAt),
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
@@ -243,6 +248,10 @@ func (s *Server) listRisksAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	fe := apperr.FieldErrors{}
+	if s.checkAsOf(&q, fe, "asOf"); len(fe) > 0 {
+		return fe.Err()
+	}
 	return s.sendRiskList(c, q, fields, true)
 }
 
@@ -258,9 +267,28 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(page.Risks))
+	for i, r := range page.Risks {
+		ids[i] = r.ID
+	}
+	counts, err := s.Comments.Counts(c.UserContext(), org, ids)
+	if err != nil {
+		return err
+	}
+	if q.AsOf != nil { // levels by the matrices in force then
+		then, err := s.Risks.RegistersAsOf(c.UserContext(), org, *q.AsOf)
+		if err != nil {
+			return err
+		}
+		for _, r := range then {
+			regs[r.ID] = r
+		}
+	}
 	data := make([]any, len(page.Risks))
 	for i, r := range page.Risks {
-		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
+		ar := toAPIRisk(r, regs[r.RegisterID])
+		ar.CommentsCount = counts[r.ID]
+		data[i] = selectFields(ar, fields)
 	}
 	s.setPagination(c, q, page.Total, page.Estimated, links)
 	return sendData(c, fiber.StatusOK, data)
@@ -359,6 +387,19 @@ func riskIDs(z *zodObject) ([]string, bool) {
 
 // getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
 func (s *Server) getRiskAPI(c *fiber.Ctx) error {
+	if day, err := s.asOfParam(c, "asOf"); err != nil || day != nil {
+		if err != nil { // an unknown risk is a 404 whatever the day
+			if _, derr := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id")); derr != nil {
+				return apiNotFound(derr)
+			}
+			return err
+		}
+		r, reg, err := s.Risks.GetAsOf(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"), *day)
+		if err != nil {
+			return apiNotFound(err)
+		}
+		return s.sendRisk(c, fiber.StatusOK, &risk.Detail{Risk: r, Register: reg})
+	}
 	d, err := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
 	if err != nil {
 		return apiNotFound(err)
@@ -401,6 +442,11 @@ func (s *Server) sendRisk(c *fiber.Ctx, status int, d *risk.Detail) error {
 		return err
 	}
 	out := toAPIDetail(d)
+	counts, err := s.Comments.Counts(c.UserContext(), d.Risk.OrganizationID, []string{d.Risk.ID})
+	if err != nil {
+		return err
+	}
+	out.CommentsCount = counts[d.Risk.ID]
 	for _, r := range refs {
 		out.IncidentIDs = append(out.IncidentIDs, r.ID)
 	}

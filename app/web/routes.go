@@ -73,6 +73,10 @@ func (s *Server) Routes() []Route {
 		route(post, apiPrefix+"/risks/:id/tasks", APIWrite, s.createTaskAPI),
 		route(fiber.MethodPatch, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.patchTaskAPI),
 		route(fiber.MethodDelete, apiPrefix+"/risks/:id/tasks/:taskId", APIWrite, s.deleteTaskAPI),
+		route(get, apiPrefix+"/risks/:id/reviews", APIRead, s.listReviewsAPI),
+		route(post, apiPrefix+"/risks/:id/reviews", APIWrite, s.createReviewAPI),
+		route(get, apiPrefix+"/risks/:id/comments", APIRead, s.listCommentsAPI),
+		route(post, apiPrefix+"/risks/:id/comments", APIWrite, s.createCommentAPI),
 		route(get, apiPrefix+"/heatmap", APIRead, s.heatmapAPI),
 		route(get, apiPrefix+"/registers", APIRead, s.listRegistersAPI),
 		route(get, apiPrefix+"/registers/:id", APIRead, s.getRegisterAPI),
@@ -84,6 +88,7 @@ func (s *Server) Routes() []Route {
 		route(post, apiPrefix+"/incidents/:id/risks", APIWrite, s.createRiskFromIncidentAPI),
 		route(post, apiPrefix+"/incidents/:id/risks/:riskId", APIWrite, s.linkRiskAPI),
 		route(fiber.MethodDelete, apiPrefix+"/incidents/:id/risks/:riskId", APIWrite, s.unlinkRiskAPI),
+		route(get, apiPrefix+"/reports/committee.pdf", APIRead, s.committeePDFAPI),
 
 		route(get, "/", Member, s.showDashboard),
 		route(get, "/login", Visitor, s.showLogin),
@@ -116,6 +121,12 @@ func (s *Server) Routes() []Route {
 		route(post, "/risks/:id/tasks/:taskId/delete", Writer, s.deleteTask),
 		route(post, "/risks/:id/incidents", Writer, s.linkIncidentForm),
 		route(post, "/risks/:id/incidents/:incidentId/unlink", Writer, s.unlinkIncidentForm),
+		route(get, "/risks/:id/timeline", Member, s.showTimeline),
+		route(post, "/risks/:id/reviews", Writer, s.markReviewed),
+		route(post, "/risks/:id/comments", Member, s.addComment),
+		route(get, "/risks/:id/comments/:commentId/edit", Member, s.editComment),
+		route(post, "/risks/:id/comments/:commentId", Member, s.updateComment),
+		route(post, "/risks/:id/comments/:commentId/delete", Member, s.deleteComment),
 
 		route(get, "/incidents", Member, s.listIncidents),
 		route(get, "/incidents/export.csv", Member, s.exportIncidents),
@@ -131,10 +142,21 @@ func (s *Server) Routes() []Route {
 		route(post, "/incidents/:id/risks/link", Writer, s.linkRiskForm),
 		route(post, "/incidents/:id/risks/:riskId/unlink", Writer, s.unlinkRiskForm),
 
+		route(get, "/changes", Member, s.showChanges),
+		route(get, "/reports/committee", Member, s.showCommittee),
+		route(get, "/reports/committee.pdf", Member, s.committeePDF),
+
 		route(get, importpage.Path, Writer, s.showImport),
 		route(get, importpage.TemplatePath, Writer, s.importTemplate),
 		route(post, importpage.PreviewPath, Writer, s.previewImport),
 		route(post, importpage.CommitPath, Writer, s.commitImport),
+
+		route(get, "/me", Member, s.showMyWork),
+		route(get, "/notifications", Member, s.showNotifications),
+		route(post, "/notifications/read", Member, s.markNotificationRead),
+		route(post, "/notifications/read-all", Member, s.markAllNotificationsRead),
+		route(get, "/activity", Manager, s.showActivity),
+		route(get, "/activity/export.csv", Manager, s.exportActivity),
 
 		route(get, "/settings", Manager, s.showSettings),
 		route(get, "/settings/api-keys", Manager, s.listAPIKeys),
@@ -163,6 +185,7 @@ func (s *Server) Routes() []Route {
 		route(post, "/account/name", Member, s.updateAccountName),
 		route(post, "/account/password", Member, s.changeAccountPassword),
 		route(post, "/account/sessions/:id/end", Member, s.endAccountSession),
+		route(post, "/settings/registers/:id/reviews", Manager, s.setReviewIntervals),
 	}
 }
 

@@ -64,7 +64,7 @@ func HistoryRegion(vm DetailVM, oob bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = History(vm).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Timeline(vm).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -47,6 +47,7 @@ const (
 	valueRange             // "lo-hi" (or one value) on the 0-10 scale
 	flag                   // "1" or "true" ("on" from a checkbox)
 	instant                // an RFC 3339 timestamp, years 1900-2999
+	day                    // a calendar day, YYYY-MM-DD (the past view's as_of)
 )
 
 // param is one filter. Its value lives in the ListQuery field that field
@@ -86,10 +87,15 @@ var params = []param{
 	{browser: "rprob", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualProbability }},
 	{browser: "rimpact", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualImpact }},
 	{browser: "overdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.Overdue }},
+	{browser: "review_overdue", api: "reviewOverdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.ReviewOverdue }},
+	{browser: "review_due", api: "reviewDueSoon", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.ReviewDueSoon }},
 	{browser: "archived", api: "includeArchived", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.IncludeArchived }},
 	{api: "modifiedAfter", kind: instant, at: func(q *risk.ListQuery) **time.Time { return &q.ModifiedAfter }},
 	{browser: "type", api: "type", kind: enum, enum: risk.RiskTypes, labels: true, str: func(q *risk.ListQuery) *string { return &q.Type }},
 	{browser: "objective", api: "threatObjective", kind: enum, enum: risk.ThreatObjectives, labels: true, str: func(q *risk.ListQuery) *string { return &q.ThreatObjective }},
+	// The register as of the end of a past day (issue 14); not a filter:
+	// no chip, and clearing the filters keeps it.
+	{browser: "as_of", api: "asOf", kind: day, at: func(q *risk.ListQuery) **time.Time { return &q.AsOf }},
 }
 
 // sortKey is a sort key's name on each surface and in the domain.
@@ -217,6 +223,12 @@ func (p *param) set(q *risk.ListQuery, v string, s Surface) string {
 			return "Invalid datetime; use RFC 3339 such as 2026-01-15T12:00:00Z, in the years 1900 to 2999"
 		}
 		*p.at(q) = &t
+	case day:
+		t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+		if err != nil || !risk.InDateRange(t) {
+			return pick(s, "Give the date as YYYY-MM-DD, for example 2026-06-30", "Invalid date; use YYYY-MM-DD such as 2026-06-30")
+		}
+		*p.at(q) = &t
 	}
 	return ""
 }
@@ -329,6 +341,10 @@ func (p *param) get(q *risk.ListQuery) string {
 		if t := *p.at(q); t != nil {
 			return t.UTC().Format(time.RFC3339Nano)
 		}
+	case day:
+		if t := *p.at(q); t != nil {
+			return t.UTC().Format(time.DateOnly)
+		}
 	}
 	return ""
 }
@@ -360,7 +376,7 @@ func Filters(q risk.ListQuery) []Filter {
 	var out []Filter
 	for i := range params {
 		p := &params[i]
-		if p.browser == "" {
+		if p.browser == "" || p.kind == day {
 			continue
 		}
 		if v := p.get(&q); v != "" {
@@ -399,7 +415,7 @@ func (p *param) clear(q *risk.ListQuery) {
 		*p.rng(q) = nil
 	case flag:
 		*p.bit(q) = false
-	case instant:
+	case instant, day:
 		*p.at(q) = nil
 	}
 }
@@ -408,7 +424,9 @@ func (p *param) clear(q *risk.ListQuery) {
 // page size, on page 1.
 func WithoutFilters(q risk.ListQuery) risk.ListQuery {
 	for i := range params {
-		params[i].clear(&q)
+		if params[i].kind != day {
+			params[i].clear(&q)
+		}
 	}
 	q.IDs, q.Page = nil, 1
 	return q
