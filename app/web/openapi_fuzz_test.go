@@ -515,6 +515,10 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 		if s["format"] == "date-time" {
 			return time.Date(2020+f.rnd.IntN(8), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), f.rnd.IntN(24), 0, 0, 0, time.UTC).Format(time.RFC3339)
 		}
+		// A pattern (status=open,pending) is met by one of its examples.
+		if ex, ok := s["examples"].([]any); ok && len(ex) > 0 && s["pattern"] != nil {
+			return ex[f.rnd.IntN(len(ex))]
+		}
 		minLen, maxLen := 1, 40
 		if m, ok := num(s["minLength"]); ok {
 			minLen = int(m)
