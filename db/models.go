@@ -104,6 +104,8 @@ type riskRow struct {
 	NextReviewDate      *time.Time `bun:"next_review_date,type:date"`
 	LastReviewedAt      *time.Time `bun:"last_reviewed_at"`
 	Tags                []string   `bun:"tags,array,nullzero,notnull,default:'{}'"`
+	RiskType            *string    `bun:"risk_type"`
+	ThreatObjectives    []string   `bun:"threat_objectives,array,nullzero,notnull,default:'{}'"`
 	Source              string     `bun:"source"`
 	SourceID            string     `bun:"source_id"`
 	Version             int        `bun:"version"`
@@ -144,7 +146,12 @@ func riskRowOf(r *risk.Risk) *riskRow {
 	if tags == nil {
 		tags = []string{}
 	}
+	objs := r.ThreatObjectives
+	if objs == nil {
+		objs = []string{}
+	}
 	return &riskRow{
+		RiskType: nullable(r.Type), ThreatObjectives: objs,
 		OrganizationID: r.OrganizationID, ID: r.ID, RegisterID: r.RegisterID, Number: r.Number,
 		Title: r.Title, Description: r.Description, Category: r.Category, Department: r.Department,
 		Status: r.Status, Probability: r.Probability, Impact: r.Impact,
@@ -173,6 +180,10 @@ func (row *riskRow) toDomain() *risk.Risk {
 	}
 	if r.Tags == nil {
 		r.Tags = []string{}
+	}
+	r.Type, r.ThreatObjectives = deref(row.RiskType), row.ThreatObjectives
+	if r.ThreatObjectives == nil {
+		r.ThreatObjectives = []string{}
 	}
 	if row.AssigneeID != nil {
 		r.Assignee = &risk.Person{MemberID: *row.AssigneeID, Name: deref(row.AssigneeName), Email: deref(row.AssigneeEmail)}

@@ -50,6 +50,9 @@ func (s *Service) RecentEvents(ctx context.Context, orgID string, limit int) ([]
 // Heatmap counts the risks matching q (narrowed to reg) per cell of reg's
 // matrix, inherent or residual, with one GROUP BY.
 func (s *Service) Heatmap(ctx context.Context, orgID string, reg *Register, q ListQuery, residual bool) (Heatmap, error) {
+	if q.AsOf != nil { // reg must come from ResolveRegisterAsOf
+		return s.HeatmapAsOf(ctx, orgID, reg, q, residual, *q.AsOf)
+	}
 	q.RegisterID = reg.ID
 	vc, err := s.Risks.ValueCounts(ctx, orgID, s.dated(q), residual)
 	if err != nil {
@@ -75,7 +78,7 @@ func (s *Service) CellRisks(ctx context.Context, orgID string, reg *Register, q 
 	q.RegisterID = reg.ID
 	cq := CellQuery(q, &reg.Matrix, residual, l, i)
 	cq.Sort, cq.Desc, cq.ThenBy, cq.PerPage = "residual", true, nil, PageSizes[len(PageSizes)-1]
-	return s.Risks.List(ctx, orgID, s.dated(cq))
+	return s.List(ctx, orgID, cq)
 }
 
 // ExportRow is one risk of an export with its register, treatment and

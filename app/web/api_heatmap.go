@@ -3,6 +3,8 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/riskreg/riskreg/app/apperr"
+
 	"github.com/riskreg/riskreg/app/risk"
 )
 
@@ -36,6 +38,10 @@ func (s *Server) heatmapAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	fe := apperr.FieldErrors{}
+	if s.checkAsOf(&q, fe, "asOf"); len(fe) > 0 {
+		return fe.Err()
+	}
 	residual := false
 	switch c.Query("kind") {
 	case "", "inherent":
@@ -48,12 +54,23 @@ func (s *Server) heatmapAPI(c *fiber.Ctx) error {
 	}
 	org := apiKeyOf(c).OrganizationID
 	reg, _, err := s.Risks.ResolveRegister(c.UserContext(), org, q.RegisterID)
+	before := false                  // as of a day before the organization had a register: empty
+	if q.AsOf != nil && err == nil { // the register and its matrix as they were then
+		var then *risk.Register
+		if then, _, err = s.Risks.ResolveRegisterAsOf(c.UserContext(), org, q.RegisterID, *q.AsOf); then != nil {
+			reg = then
+		} else if err == nil {
+			before = true
+		}
+	}
 	if err != nil {
 		return err
 	}
-	h, err := s.Risks.Heatmap(c.UserContext(), org, reg, q, residual)
-	if err != nil {
-		return err
+	h := risk.FoldHeatmap(&reg.Matrix, nil)
+	if !before {
+		if h, err = s.Risks.Heatmap(c.UserContext(), org, reg, q, residual); err != nil {
+			return err
+		}
 	}
 	out := apiHeatmap{Register: apiHeatmapRegister{ID: reg.ID, Name: reg.Name}, Kind: "inherent", Matrix: reg.Matrix,
 		Unassessed: h.Unassessed, Total: h.Total, Cells: []apiHeatmapCell{}}

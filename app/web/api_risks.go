@@ -70,6 +70,8 @@ type apiRisk struct {
 	ClosedAt            *string      `json:"closedAt"`
 	DueDate             *string      `json:"dueDate"`
 	Tags                []string     `json:"tags"`
+	Type                *string      `json:"type"`
+	ThreatObjectives    []string     `json:"threatObjectives"`
 	Version             int          `json:"version"`
 	OrganizationID      string       `json:"organizationId"`
 	CreatedAt           string       `json:"createdAt"`
@@ -137,6 +139,10 @@ func toAPIRisk(r *risk.Risk, reg *risk.Register) apiRisk {
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
+	}
+	out.Type, out.ThreatObjectives = optional(r.Type), r.ThreatObjectives
+	if out.ThreatObjectives == nil {
+		out.ThreatObjectives = []string{}
 	}
 	if reg != nil {
 		out.InherentLevel = levelJSON(reg.InherentLevel(r))
@@ -242,6 +248,10 @@ func (s *Server) listRisksAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	fe := apperr.FieldErrors{}
+	if s.checkAsOf(&q, fe, "asOf"); len(fe) > 0 {
+		return fe.Err()
+	}
 	return s.sendRiskList(c, q, fields, true)
 }
 
@@ -264,6 +274,15 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 	counts, err := s.Comments.Counts(c.UserContext(), org, ids)
 	if err != nil {
 		return err
+	}
+	if q.AsOf != nil { // levels by the matrices in force then
+		then, err := s.Risks.RegistersAsOf(c.UserContext(), org, *q.AsOf)
+		if err != nil {
+			return err
+		}
+		for _, r := range then {
+			regs[r.ID] = r
+		}
 	}
 	data := make([]any, len(page.Risks))
 	for i, r := range page.Risks {
@@ -368,6 +387,19 @@ func riskIDs(z *zodObject) ([]string, bool) {
 
 // getRiskAPI is GET /api/v1/risks/:id (id or RSK identifier).
 func (s *Server) getRiskAPI(c *fiber.Ctx) error {
+	if day, err := s.asOfParam(c, "asOf"); err != nil || day != nil {
+		if err != nil { // an unknown risk is a 404 whatever the day
+			if _, derr := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id")); derr != nil {
+				return apiNotFound(derr)
+			}
+			return err
+		}
+		r, reg, err := s.Risks.GetAsOf(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"), *day)
+		if err != nil {
+			return apiNotFound(err)
+		}
+		return s.sendRisk(c, fiber.StatusOK, &risk.Detail{Risk: r, Register: reg})
+	}
 	d, err := s.Risks.Detail(c.UserContext(), apiKeyOf(c).OrganizationID, c.Params("id"))
 	if err != nil {
 		return apiNotFound(err)

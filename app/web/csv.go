@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/riskreg/riskreg/app/apperr"
 	"github.com/riskreg/riskreg/app/csvio"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web/listquery"
@@ -25,6 +26,9 @@ const exportFlushRows = 1000
 // search and sort, every page.
 func (s *Server) exportRisks(c *fiber.Ctx) error {
 	q, fe := parseList(c, listquery.Browser)
+	if q.AsOf != nil {
+		fe.Add("as_of", errExportAsOf)
+	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -37,6 +41,11 @@ func (s *Server) exportRisksAPI(c *fiber.Ctx) error {
 	q, _, err := parseAPIList(c)
 	if err != nil {
 		return err
+	}
+	if q.AsOf != nil {
+		fe := apperr.FieldErrors{}
+		fe.Add("asOf", errExportAsOf)
+		return fe.Err()
 	}
 	org, err := s.Accounts.Organization(c.UserContext(), apiKeyOf(c).OrganizationID)
 	if err != nil {

@@ -11,9 +11,21 @@ import (
 
 // showDashboard renders the default register's overview.
 func (s *Server) showDashboard(c *fiber.Ctx) error {
-	d, err := s.Risks.Dashboard(c.UserContext(), orgID(c))
+	day, err := s.asOfParam(c, "as_of")
 	if err != nil {
 		return err
+	}
+	var d *risk.Dashboard
+	if day != nil {
+		d, err = s.Risks.DashboardAsOf(c.UserContext(), orgID(c), *day)
+	} else {
+		d, err = s.Risks.Dashboard(c.UserContext(), orgID(c))
+	}
+	if err != nil {
+		return err
+	}
+	if d.Register == nil { // as of a day before the organization had a register
+		return render(c, fiber.StatusOK, dashboard.Page(s.page(c, "Dashboard", layout.NavDashboard), dashboard.VM{AsOf: day, Today: *day}))
 	}
 	reg := d.Register
 	vm := dashboard.VM{Register: reg, Today: s.today(), Top: d.Top, Activity: dashboard.ActivityOf(d.Events, d.Titles),
@@ -22,9 +34,16 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 		Heatmap: heatmap.VM{Registers: []*risk.Register{reg}, Register: reg, Query: d.Total.Query, Residual: true,
 			View: heatmap.ViewGrid, Map: d.Heatmap},
 	}
-	if vm.Incidents.Dashboard, err = s.Incidents.Dashboard(c.UserContext(), orgID(c)); err != nil {
+	if day != nil {
+		vm.AsOf, vm.Today = day, *day
+	} else if vm.Incidents.Dashboard, err = s.Incidents.Dashboard(c.UserContext(), orgID(c)); err != nil {
 		return err
 	}
+	trend, err := s.Risks.Trends(c.UserContext(), orgID(c), reg, vm.Today)
+	if err != nil {
+		return err
+	}
+	vm.Trend = dashboard.TrendChart(trend)
 	return render(c, fiber.StatusOK, dashboard.Page(s.page(c, "Dashboard", layout.NavDashboard), vm))
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 // when none is named) and narrows the query to it.
 func (s *Server) heatmapQuery(c *fiber.Ctx) (heatmap.VM, error) {
 	q, fe := parseList(c, listquery.Browser)
+	s.checkAsOf(&q, fe, "as_of")
 	vm := heatmap.VM{View: heatmap.ViewGrid, Today: s.today()}
 	switch c.Query("kind") {
 	case "", heatmap.KindInherent:
@@ -26,12 +28,23 @@ func (s *Server) heatmapQuery(c *fiber.Ctx) (heatmap.VM, error) {
 	default:
 		fe.Add("kind", "Kind must be inherent or residual")
 	}
-	if c.Query("view") == heatmap.ViewMovement {
+	if c.Query("view") == heatmap.ViewMovement && q.AsOf == nil { // a past view has the grid only
 		vm.View = heatmap.ViewMovement
 	}
-	reg, regs, err := s.Risks.ResolveRegister(c.UserContext(), orgID(c), q.RegisterID)
+	resolve := s.Risks.ResolveRegister
+	if q.AsOf != nil {
+		vm.AsOf, vm.Today = q.AsOf, *q.AsOf
+		resolve = func(ctx context.Context, org, id string) (*risk.Register, []*risk.Register, error) {
+			return s.Risks.ResolveRegisterAsOf(ctx, org, id, *q.AsOf)
+		}
+	}
+	reg, regs, err := resolve(c.UserContext(), orgID(c), q.RegisterID)
 	if err != nil {
 		return vm, err
+	}
+	if reg == nil { // before the organization had a register
+		vm.Query = q
+		return vm, fe.Err()
 	}
 	vm.Registers, vm.Register = regs, reg
 	q.RegisterID = reg.ID

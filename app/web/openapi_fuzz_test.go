@@ -64,8 +64,8 @@ func TestOpenAPIFuzz(t *testing.T) {
 	f.foreignIncidentID, _ = f.newIncident(f.keyOther, "Beta's incident")
 
 	ops := f.operations()
-	if len(ops) != 25 {
-		t.Errorf("%d operations in the document, want 25", len(ops))
+	if len(ops) != 28 {
+		t.Errorf("%d operations in the document, want 28", len(ops))
 	}
 	sent := 0
 	for _, op := range ops {
@@ -654,6 +654,14 @@ func (f *fuzzer) request(op fzOperation, variant int) fzRequest {
 		f.etagURL = "/api/v1/incidents/" + incID
 		riskID, taskID = incID, linkRisk
 	}
+	if strings.HasPrefix(op.path, "/registers/{id}") {
+		// {id} is a register of the key's organization.
+		riskID = f.registerID
+		if variant == 9 {
+			riskID = f.pick("reg_unknown", strings.Repeat("g", 300), "%00", "%FF", "register%20name").(string)
+			r.desc = "register id " + riskID
+		}
+	}
 	r.path = "/api/v1" + strings.NewReplacer("{id}", riskID, "{taskId}", taskID, "{riskId}", taskID).Replace(op.path)
 
 	// Parameters.
@@ -935,6 +943,12 @@ func (f *fuzzer) check(op fzOperation, r fzRequest, res fzResponse) {
 			t.Errorf("%s: not JSON: %s", what, body)
 			return
 		}
+	} else if mt == "application/pdf" {
+		// A binary body (format: binary): a PDF document, not text.
+		if !bytes.HasPrefix(res.body, []byte("%PDF-")) {
+			t.Errorf("%s: %s body is not a PDF", what, mt)
+		}
+		return
 	} else if !utf8.Valid(res.body) {
 		t.Errorf("%s: %s body is not UTF-8", what, mt)
 	}

@@ -38,6 +38,7 @@ func (s *Server) memberOptions(c *fiber.Ctx) ([]risks.MemberOption, error) {
 
 func (s *Server) listRisks(c *fiber.Ctx) error {
 	q, fe := parseList(c, listquery.Browser)
+	s.checkAsOf(&q, fe, "as_of")
 	status := fiber.StatusOK
 	if len(fe) > 0 {
 		status = fiber.StatusBadRequest
@@ -59,7 +60,13 @@ func (s *Server) registerVM(c *fiber.Ctx, q risk.ListQuery, fe apperr.FieldError
 		return vm, err
 	}
 	vm.Page = page
-	regs, err := s.Risks.ListRegisters(ctx, orgID(c))
+	var regs []*risk.Register
+	if q.AsOf != nil { // a past view: read-only, levelled by the matrices then
+		vm.AsOf, vm.CanWrite, vm.Today = q.AsOf, false, *q.AsOf
+		regs, err = s.Risks.RegistersAsOf(ctx, orgID(c), *q.AsOf)
+	} else {
+		regs, err = s.Risks.ListRegisters(ctx, orgID(c))
+	}
 	if err != nil {
 		return vm, err
 	}
@@ -81,7 +88,7 @@ func (s *Server) registerVM(c *fiber.Ctx, q risk.ListQuery, fe apperr.FieldError
 	if vm.Columns, err = s.Risks.RegisterColumns(ctx, orgID(c), p.MemberID); err != nil {
 		return vm, err
 	}
-	if vm.Shows("treatment") || vm.Shows("tasks") {
+	if (vm.Shows("treatment") || vm.Shows("tasks")) && vm.AsOf == nil {
 		ids := make([]string, len(page.Risks))
 		for i, r := range page.Risks {
 			ids[i] = r.ID
@@ -158,6 +165,7 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 		ResidualProbability: num("residual_probability"), ResidualImpact: num("residual_impact"),
 		AssigneeID: c.FormValue("assignee_id"), ClosureReason: c.FormValue("closure_reason"),
 		DueDate: date("due_date"), NextReviewDate: date("next_review_date"), Tags: risk.ParseTags(c.FormValue("tags")),
+		Type: c.FormValue("risk_type"), ThreatObjectives: formValues(c, "threat_objectives"),
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	return in, version, fe
@@ -239,6 +247,12 @@ func (s *Server) createRisk(c *fiber.Ctx) error {
 }
 
 func (s *Server) showRisk(c *fiber.Ctx) error {
+	if day, err := s.asOfParam(c, "as_of"); err != nil || day != nil {
+		if err != nil {
+			return err
+		}
+		return s.showRiskAsOf(c, *day)
+	}
 	vm, err := s.detailVM(c, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.showDeletedRisk(c, err)
@@ -287,6 +301,11 @@ func (s *Server) detailVM(c *fiber.Ctx, id string) (risks.DetailVM, error) {
 		return risks.DetailVM{}, err
 	}
 	vm := risks.DetailVM{Risk: d.Risk, Register: d.Register, CanWrite: principal(c).Role.CanWrite(), Today: s.today()}
+	points, err := s.Risks.ScoreHistory(c.UserContext(), orgID(c), d.Risk.ID)
+	if err != nil {
+		return vm, err
+	}
+	vm.Scores = risks.ScoreChart(d.Risk, points, s.Now().UTC())
 	if vm.Events, err = s.Risks.History(c.UserContext(), orgID(c), d.Risk.ID, historyLimit); err != nil {
 		return vm, err
 	}

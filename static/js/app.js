@@ -14,7 +14,7 @@
 //                                data-flash-persist); [data-flash-close] removes it
 //   [aria-invalid="true"]        first one is focused after a form swap / on load
 //   [data-copy="text"]           click copies text, label shows "Copied"
-//   details[data-menu]           the phone menu: Escape, a click outside,
+//   details[data-menu]           menus (phone menu, Columns): Escape, a click outside,
 //                                an htmx request or a return to the page
 //                                closes it
 //   [data-filter-form="id"][data-filter-values="a=1&b=2"]
@@ -421,6 +421,20 @@
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }
+  });
+
+  // Plain GET forms marked data-drop-empty (no htmx) leave their empty
+  // fields out too: disabled for the submit, enabled again right after.
+  doc.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.matches || !form.matches('form[data-drop-empty]:not([hx-get])')) return;
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'get') return;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && !el.disabled && el.value === '') {
+        el.disabled = true;
+        setTimeout(function () { el.disabled = false; }, 0);
+      }
+    });
   });
 
   // Forms marked data-drop-empty leave empty parameters out of GET

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riskreg/riskreg/app/audit"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/views/components"
 	"github.com/riskreg/riskreg/views/heatmap"
 	"github.com/riskreg/riskreg/views/incidents"
 	"github.com/riskreg/riskreg/views/risks"
@@ -30,6 +31,29 @@ type VM struct {
 	Activity       []Activity
 	Today          time.Time
 	Incidents      incidents.DashboardVM
+	// AsOf is the past day shown (read-only); nil is today.
+	AsOf *time.Time
+	// Trend is the weekly residual levels and outside appetite.
+	Trend components.LineChart
+}
+
+// TrendChart draws t: a line per residual level in its colour and a
+// dashed line of the risks outside appetite.
+func TrendChart(t *risk.Trend) components.LineChart {
+	c := components.LineChart{ID: "trend-chart", Title: "Residual risks per level and outside appetite, by week"}
+	for _, end := range t.Ends {
+		c.XLabels = append(c.XLabels, end.Format("2 Jan 2006"))
+	}
+	for l := len(t.Levels) - 1; l >= 0; l-- {
+		c.Series = append(c.Series, components.LineSeries{Name: t.Levels[l].Name, Color: t.Levels[l].Color, Values: t.Counts[l]})
+	}
+	c.Series = append(c.Series, components.LineSeries{Name: "Outside appetite", Dashed: true, Values: t.OutOfAppetite})
+	last := len(t.Ends) - 1
+	if last >= 0 {
+		c.Summary = "Weekly from " + c.XLabels[0] + " to " + c.XLabels[last] + ": " + itoa(t.OutOfAppetite[last]) +
+			" risks outside appetite in the last week, " + itoa(t.OutOfAppetite[0]) + " in the first."
+	}
+	return c
 }
 
 // Activity is one line of Recent activity: who did what to which risk.

@@ -42,6 +42,14 @@ type VM struct {
 	CellRisks risk.Page // its risks (first page)
 	Errors    map[string][]string
 	Today     time.Time
+	// AsOf is the past day shown (read-only); nil is today.
+	AsOf *time.Time
+}
+
+// TodayURL is the same heat map today.
+func (vm VM) TodayURL() string {
+	vm.Query.AsOf = nil
+	return vm.URL(vm.Residual, vm.View, nil)
 }
 
 // Kind returns KindInherent or KindResidual.

@@ -50,6 +50,23 @@ type RegisterVM struct {
 	Plans     map[string]risk.PlanSummary // by risk id, when a plan column shows
 	CSRF      string
 	Bulk      BulkVM // the bulk action bar (writers only)
+	// AsOf is the past day the register shows (read-only); nil is today.
+	AsOf *time.Time
+}
+
+// TodayURL is the same register today.
+func (vm RegisterVM) TodayURL() string {
+	q := vm.Query
+	q.AsOf, q.Page = nil, 1
+	return link(q)
+}
+
+// RiskURL is a risk's page, as of the register's day in a past view.
+func (vm RegisterVM) RiskURL(r *risk.Risk) string {
+	if vm.AsOf != nil {
+		return RegisterPath + "/" + r.Identifier() + "?as_of=" + vm.AsOf.Format(time.DateOnly)
+	}
+	return RegisterPath + "/" + r.Identifier()
 }
 
 // Shows reports whether the member shows the column key.
@@ -159,6 +176,10 @@ func (vm RegisterVM) filterLabel(name string) string {
 		return "Category: " + risk.Categories.Label(q.Category)
 	case "department":
 		return "Department: " + risk.Departments.Label(q.Department)
+	case "type":
+		return "Type: " + risk.RiskTypes.Label(q.Type)
+	case "objective":
+		return "Threat objective: " + risk.ThreatObjectives.Label(q.ThreatObjective)
 	case "assignee":
 		return "Assignee: " + vm.memberName(q.AssigneeID)
 	case "tag":
@@ -258,7 +279,7 @@ func (vm RegisterVM) HiddenFilters() []listquery.Filter {
 // hasControl reports whether the filter form shows a control for name.
 func (vm RegisterVM) hasControl(name string) bool {
 	switch name {
-	case "q", "status", "category", "department", "assignee", "archived", "review_overdue", "review_due":
+	case "q", "status", "category", "department", "assignee", "archived", "type", "objective", "review_overdue", "review_due":
 		return true
 	case "register":
 		return len(vm.Registers) > 1
@@ -401,6 +422,39 @@ type DetailVM struct {
 	Incidents incidents.RiskCardVM
 	// Team is the review card and the comments of the timeline (issue 11).
 	Team TeamVM
+	// Scores is the inherent and residual score over time (issue 14).
+	Scores components.StepChart
+}
+
+// ScoreChart draws a risk's score history, from its first version to end
+// (now, or the day of a past view).
+func ScoreChart(r *risk.Risk, points []risk.ScorePoint, end time.Time) components.StepChart {
+	c := components.StepChart{ID: "score-chart", Title: r.Identifier() + ": inherent and residual score over time", To: end}
+	if len(points) == 0 {
+		return components.StepChart{}
+	}
+	c.From = points[0].From
+	inh := components.StepSeries{Name: "Inherent", Dashed: true}
+	res := components.StepSeries{Name: "Residual"}
+	step := func(at time.Time, v int, lv *risk.Level) components.Step {
+		s := components.Step{At: at, Value: v}
+		if lv != nil {
+			s.Color, s.Label = lv.Color, lv.Name
+		}
+		return s
+	}
+	for _, p := range points {
+		if p.From.After(end) {
+			break
+		}
+		inh.Steps = append(inh.Steps, step(p.From, p.Inherent, p.InherentLevel))
+		res.Steps = append(res.Steps, step(p.From, p.Residual, p.ResidualLevel))
+	}
+	c.Series = []components.StepSeries{inh, res}
+	last := res.Steps[len(res.Steps)-1]
+	c.Summary = fmt.Sprintf("%d recorded states since %s; the residual score is now %d of 100, the inherent %d.",
+		len(res.Steps), c.From.Format("2 January 2006"), last.Value, inh.Steps[len(inh.Steps)-1].Value)
+	return c
 }
 
 // AppetiteText explains the Outside appetite mark, e.g. "Residual level
@@ -461,6 +515,7 @@ var fieldLabels = map[string]string{
 	"assignee": "Assignee", "due_date": "Due date", "next_review_date": "Next review", "tags": "Tags",
 	"treatment": "Treatment", "task": "Task", "task_status": "Task status", "task_description": "Task description",
 	"task_due_date": "Task due date", "task_assignee": "Task assignee", "linked_incident": "Linked incident",
+	"risk_type": "Type", "threat_objectives": "Threat objectives",
 	"reviewed": "Review",
 }
 
@@ -486,6 +541,10 @@ func DisplayValue(field, v string) string {
 		return risk.Statuses.Label(v)
 	case "closure_reason":
 		return risk.ClosureReasons.Label(v)
+	case "risk_type":
+		return risk.RiskTypes.Label(v)
+	case "threat_objectives":
+		return ObjectiveLabels(strings.Split(v, ", "))
 	// Dates are stored as ISO dates; they read as everywhere on the pages.
 	case "due_date", "next_review_date":
 		return components.DateText(v)
@@ -585,6 +644,18 @@ func ScaleOptions(levels []risk.ScaleLevel, current int) []ScaleOption {
 	}
 	return opts
 }
+
+// ObjectiveLabels joins the labels of threat objectives: "Fraud, Extortion".
+func ObjectiveLabels(objs []string) string {
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, risk.ThreatObjectives.Label(o))
+	}
+	return strings.Join(out, ", ")
+}
+
+// HasObjective reports whether objs holds o, for the form's checkboxes.
+func HasObjective(objs []string, o string) bool { return slices.Contains(objs, o) }
 
 // Tags joins tags for the form's text input.
 func Tags(tags []string) string {
