@@ -43,7 +43,9 @@ func demoTab(t *testing.T, e *env) *browser {
 		chromedp.SendKeys(chromedp.CSS("#email"), seed.DemoEmail()),
 		chromedp.SendKeys(chromedp.CSS("#password"), seed.DemoPassword),
 		chromedp.Click(chromedp.CSS("[data-testid=login-submit]")),
-		chromedp.WaitVisible(chromedp.CSS("main")),
+		// The signed-in frame's bell, not "main": the login page has a main
+		// too, and a navigation started before the sign-in lands is aborted.
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=bell]")),
 	)
 	return b
 }

@@ -139,6 +139,9 @@ func TestBrowserComments(t *testing.T) {
 	// The timeline filter: comments only, then changes only (htmx swap).
 	b.click("[data-testid=show-comments]")
 	b.waitFor("comments only", `document.querySelectorAll('[data-testid=event]').length === 0 && document.querySelectorAll('[data-testid=comment]').length === 2`)
+	if p := b.path(); p != "/risks/"+r.Identifier()+"?show=comments" {
+		t.Errorf("after the Comments filter the address is %s", p)
+	}
 	b.click("[data-testid=show-changes]")
 	b.waitFor("changes only", `document.querySelectorAll('[data-testid=comment]').length === 0 && document.querySelectorAll('[data-testid=event]').length > 0`)
 	b.screenshot("comments-01-changes")

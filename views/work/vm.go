@@ -104,3 +104,11 @@ func StatusLabel(s string) string { return risk.Statuses.Label(s) }
 
 // TaskStatusLabel names a task status.
 func TaskStatusLabel(s string) string { return risk.TaskStatuses.Label(s) }
+
+// Score shows a score, "—" when not assessed.
+func Score(n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return strconv.Itoa(n)
+}
