@@ -54,13 +54,16 @@ func (s *HistoryStore) versionsAt(ctx context.Context, orgID string, at time.Tim
 	join := func(alias, p, i string) string {
 		return fmt.Sprintf("LEFT JOIN (%s) AS %s(reg, p, i, l) ON %[2]s.reg = v.register_id AND %[2]s.p = v.%s AND %[2]s.i = v.%s", vals, alias, p, i)
 	}
+	// Columns of risks that risk_versions does not keep (last_reviewed_at,
+	// risk_type, threat_objectives) read as empty: riskRow selects them all.
 	return idb(ctx, s.DB).NewSelect().TableExpr("risk_versions AS v").
 		ColumnExpr(`v.organization_id, v.risk_id AS id, v.register_id, v.number, v.title, v.description,
 			v.category, v.department, v.status, v.probability, v.impact, v.residual_probability, v.residual_impact,
 			(v.probability * v.impact)::smallint AS inherent_score,
 			(v.residual_probability * v.residual_impact)::smallint AS residual_score,
 			li.l AS inherent_level, lr.l AS residual_level, v.assignee_id, v.closure_reason, v.closed_at,
-			v.due_date, v.next_review_date, v.tags, ''::text AS source, ''::text AS source_id, v.version,
+			v.due_date, v.next_review_date, NULL::timestamptz AS last_reviewed_at, v.tags,
+			NULL::text AS risk_type, '{}'::text[] AS threat_objectives, ''::text AS source, ''::text AS source_id, v.version,
 			NULL::text AS created_by, NULL::text AS updated_by, v.created_at, v.valid_from AS updated_at,
 			setweight(to_tsvector('english', v.title), 'A') || setweight(to_tsvector('english', v.description), 'B') AS search`).
 		Join(join("li", "probability", "impact"), args...).

@@ -421,6 +421,8 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 		return f.registerID
 	case "dueDate":
 		return f.pick("2027-03-31", "2026-12-31T10:00:00Z", "1900-01-01")
+	case "nextReviewDate": // a review's: today or later
+		return f.pick(time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly), nil)
 	case "occurredAt": // the earliest of an incident's dates
 		return f.pick("2025-12-31", "2025-06-30T08:00:00Z")
 	case "discoveredAt", "resolvedAt": // not before occurredAt
@@ -509,6 +511,12 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 	case "string":
 		if s["format"] == "date-time" {
 			return time.Date(2020+f.rnd.IntN(8), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), f.rnd.IntN(24), 0, 0, 0, time.UTC).Format(time.RFC3339)
+		}
+		if ex, ok := s["examples"].([]any); ok && len(ex) > 0 && s["pattern"] != nil { // a pattern it cannot guess
+			return ex[f.rnd.IntN(len(ex))]
+		}
+		if s["format"] == "date" { // a past day (asOf refuses a later one)
+			return time.Date(2020+f.rnd.IntN(6), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 		}
 		minLen, maxLen := 1, 40
 		if m, ok := num(s["minLength"]); ok {
