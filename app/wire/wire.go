@@ -35,7 +35,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Prefs:  &db.PreferenceStore{DB: bdb},
-		Events: events, Past: &db.HistoryStore{DB: bdb}, Tx: tx, NewID: db.NewID, Now: now, Incidents: &db.IncidentStore{DB: bdb}}
+		Events: events, Past: &db.HistoryStore{DB: bdb}, TrendCache: &risk.TrendCache{}, Tx: tx, NewID: db.NewID, Now: now, Incidents: &db.IncidentStore{DB: bdb}}
 	return web.Services{
 		Accounts:    accounts,
 		Risks:       risks,
