@@ -99,6 +99,9 @@ type TeamStore interface {
 	// MemberByUser returns the user's membership of the organization
 	// (removed ones too), or NotFound; removed reports a removed one.
 	MemberByUser(ctx context.Context, orgID, userID string) (*TeamMember, bool, error)
+	// OtherOrganizations counts the user's memberships (in any state) of
+	// organizations other than orgID.
+	OtherOrganizations(ctx context.Context, userID, orgID string) (int, error)
 	// LockOwners locks and counts the organization's active owners.
 	LockOwners(ctx context.Context, orgID string) (int, error)
 	SetMemberRole(ctx context.Context, orgID, id string, role Role) error
@@ -494,19 +497,21 @@ func (s *Service) lastOwner(ctx context.Context, orgID string, m *TeamMember) (b
 // ChangeRole gives a member another role. Only an owner gives or takes
 // the owner role; the last active owner keeps it.
 func (s *Service) ChangeRole(ctx context.Context, by Manager, id string, role Role) (*TeamMember, error) {
-	if !role.Valid() {
-		fe := apperr.FieldErrors{}
-		fe.Add("role", "Choose a role: owner, admin, editor or viewer")
-		return nil, fe.Err()
-	}
-	if role == RoleOwner && by.Role != RoleOwner {
-		return nil, errOwnerOnly
-	}
 	var m *TeamMember
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
+		// The member first: an unknown (or another organization's) id is a
+		// 404 whatever the form holds.
 		if m, err = s.target(ctx, by, id); err != nil {
 			return err
+		}
+		if !role.Valid() {
+			fe := apperr.FieldErrors{}
+			fe.Add("role", "Choose a role: owner, admin, editor or viewer")
+			return fe.Err()
+		}
+		if role == RoleOwner && by.Role != RoleOwner {
+			return errOwnerOnly
 		}
 		if m.Role == role {
 			return nil
@@ -621,14 +626,12 @@ func (s *Service) IssuePasswordReset(ctx context.Context, by Manager, id string)
 		if m.ID == by.MemberID {
 			return apperr.New(apperr.Conflict, "Change your own password on your account page")
 		}
-		ms, err := s.Store.Memberships(ctx, m.UserID)
+		others, err := s.Team.OtherOrganizations(ctx, m.UserID, by.OrganizationID)
 		if err != nil {
 			return err
 		}
-		for _, o := range ms {
-			if o.Organization.ID != by.OrganizationID {
-				return apperr.New(apperr.Conflict, m.Name+" belongs to other organizations too: they can change their password on their account page")
-			}
+		if others > 0 {
+			return apperr.New(apperr.Conflict, m.Name+" belongs to other organizations too: they can change their password on their account page")
 		}
 		now := s.Now().UTC()
 		r := &PasswordReset{ID: s.NewID("pwr"), OrganizationID: by.OrganizationID, UserID: m.UserID, MemberID: m.ID,
@@ -661,6 +664,13 @@ func (s *Service) pendingReset(ctx context.Context, token string) (*PasswordRese
 		return nil, linkErr(InviteAccepted)
 	case !s.Now().UTC().Before(r.ExpiresAt):
 		return nil, linkErr(InviteExpired)
+	}
+	// A link for someone removed since is withdrawn with them.
+	if _, removed, err := s.Team.TeamMember(ctx, r.OrganizationID, r.MemberID, false); err != nil || removed {
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
+		return nil, linkErr(InviteRevoked)
 	}
 	return r, nil
 }

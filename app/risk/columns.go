@@ -20,7 +20,7 @@ var Columns = []Column{
 	{"category", "Category"}, {"department", "Department"}, {"assignee", "Assignee"}, {"status", "Status"},
 	{"inherent", "Inherent level"}, {"residual", "Residual level"}, {"treatment", "Treatment"},
 	{"tasks", "Open tasks"}, {"due", "Due date"}, {"next_review", "Next review"}, {"updated", "Updated"},
-	{"created", "Created"},
+	{"created", "Created"}, {"type", "Type"},
 }
 
 // DefaultColumns are the columns of a member who never chose.

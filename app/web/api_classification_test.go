@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/audit"
@@ -396,5 +397,30 @@ func TestBulkSetType(t *testing.T) {
 	}
 	if d := api.get("/api/v1/risks/" + r2.ID).dataMap(); d["type"] != "vulnerability" {
 		t.Errorf("after the bar: type %v", d["type"])
+	}
+}
+
+// TestAPIClassificationAsOf: a past view (asOf) takes the type and
+// objective filters without failing; classifications are not versioned,
+// so a past view has none.
+func TestAPIClassificationAsOf(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	api := e.apiKey(a)
+	api.post("/api/v1/risks", map[string]any{"title": "Typed", "description": "d", "category": "other", "type": "code"})
+	e.Clock.Advance(48 * time.Hour)
+	owner := e.login("owner@acme.example", testPassword) // the old session aged out with the clock
+	day := e.Clock.Now().Add(-24 * time.Hour).Format(time.DateOnly)
+	for _, q := range []string{"type=code", "threatObjective=fraud", "status=open,pending"} {
+		r := api.get("/api/v1/risks?asOf=" + day + "&" + q)
+		if r.Status != http.StatusOK {
+			t.Errorf("asOf with %s: %d %s", q, r.Status, r.Body)
+		}
+	}
+	if r := api.get("/api/v1/risks?asOf=" + day); r.Status != http.StatusOK || len(r.dataList()) != 1 || r.dataList()[0].(map[string]any)["type"] != nil {
+		t.Errorf("asOf: %d %s", r.Status, r.Body)
+	}
+	if res := owner.get("/risks?as_of=" + day + "&type=code"); res.StatusCode != http.StatusOK {
+		t.Errorf("register as of with type: %d", res.StatusCode)
 	}
 }

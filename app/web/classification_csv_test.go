@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/riskreg/riskreg/app/risk"
 )
@@ -71,5 +74,23 @@ func TestCSVRiskTypeAndObjectives(t *testing.T) {
 	ti, oi := slices.Index(recs[0], "risk_type"), slices.Index(recs[0], "threat_objectives")
 	if ti < 0 || oi < 0 || recs[1][ti] != "Third-party" || recs[1][oi] != "Extortion;Sabotage" {
 		t.Errorf("template = %v", recs)
+	}
+}
+
+// TestRegisterTypeColumn: the optional Type column shows each risk's type.
+func TestRegisterTypeColumn(t *testing.T) {
+	e := newEnv(t)
+	o := e.signup("Acme", "owner@acme.test")
+	e.createRisk(o, risk.Input{Title: "Typed", Type: "policy"})
+	e.createRisk(o, risk.Input{Title: "Untyped"})
+	if doc := o.Owner.get("/risks").Doc(t); doc.Find(`[data-testid=cell-type]`).Length() != 0 {
+		t.Error("the Type column shows by default")
+	}
+	o.Owner.postForm("/risks/columns", url.Values{"col": {"status", "type"}})
+	doc := o.Owner.get("/risks?sort=title").Doc(t)
+	var got []string
+	doc.Find(`[data-testid=cell-type]`).Each(func(_ int, s *goquery.Selection) { got = append(got, strings.TrimSpace(s.Text())) })
+	if strings.Join(got, ",") != "Policy,—" {
+		t.Errorf("Type cells = %v", got)
 	}
 }

@@ -83,7 +83,7 @@ func TestBrowserPhoneMenu(t *testing.T) {
 	b.press("Enter", "Enter", 13, "\r")
 	b.waitFor("the menu to open", `document.querySelector('`+menu+`').open`)
 	links := eval[[]string](b, `[...document.querySelectorAll('`+menu+` nav a')].filter(a => a.getClientRects().length > 0).map(a => a.textContent.trim())`)
-	want := []string{"Dashboard", "My work", "Register", "Heat map", "Incidents", "New risk", "Import", "Activity", "Settings"}
+	want := []string{"Dashboard", "My work", "Register", "Heat map", "Incidents", "Committee pack", "New risk", "Import", "Activity", "Settings"}
 	if !slices.Equal(links, want) {
 		t.Errorf("menu links %q, want %q", links, want)
 	}
@@ -154,7 +154,7 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	var side, phone []string
 	doc.Find(`[data-testid="sidebar"] a`).Each(func(_ int, s *goquery.Selection) { side = append(side, s.AttrOr("href", "")) })
 	menu.Find(`nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, s.AttrOr("href", "")) })
-	want := []string{"/", "/me", "/risks", "/heatmap", "/incidents", "/risks/new", "/import", "/activity", "/settings"}
+	want := []string{"/", "/me", "/risks", "/heatmap", "/incidents", "/reports/committee", "/risks/new", "/import", "/activity", "/settings"}
 	if !slices.Equal(side, want) || !slices.Equal(phone, want) {
 		t.Errorf("sidebar %q, menu %q, want %q", side, phone, want)
 	}
@@ -165,7 +165,7 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	v := e.addMember(a, "viewer@acme.example", account.RoleViewer)
 	phone = nil
 	v.get("/").Doc(t).Find(`[data-testid="phone-menu"] nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, strings.TrimSpace(s.Text())) })
-	if !slices.Equal(phone, []string{"Dashboard", "My work", "Register", "Heat map", "Incidents"}) {
+	if !slices.Equal(phone, []string{"Dashboard", "My work", "Register", "Heat map", "Incidents", "Committee pack"}) {
 		t.Errorf("viewer menu %q", phone)
 	}
 }

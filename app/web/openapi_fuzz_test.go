@@ -509,14 +509,17 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 	case "boolean":
 		return f.rnd.IntN(2) == 0
 	case "string":
+		if s["format"] == "date" {
+			// Today: the one day both a past view (asOf, today or earlier)
+			// and a next review (today or later) accept.
+			return time.Now().UTC().Format(time.DateOnly)
+		}
 		if s["format"] == "date-time" {
 			return time.Date(2020+f.rnd.IntN(8), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), f.rnd.IntN(24), 0, 0, 0, time.UTC).Format(time.RFC3339)
 		}
-		if ex, ok := s["examples"].([]any); ok && len(ex) > 0 && s["pattern"] != nil { // a pattern it cannot guess
+		// A pattern (status=open,pending) is met by one of its examples.
+		if ex, ok := s["examples"].([]any); ok && len(ex) > 0 && s["pattern"] != nil {
 			return ex[f.rnd.IntN(len(ex))]
-		}
-		if s["format"] == "date" { // a past day (asOf refuses a later one)
-			return time.Date(2020+f.rnd.IntN(6), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 		}
 		minLen, maxLen := 1, 40
 		if m, ok := num(s["minLength"]); ok {
@@ -556,6 +559,9 @@ func (f *fuzzer) genInvalid(ptr string) (any, bool) {
 	}
 	if s["format"] == "date-time" {
 		cands = append(cands, "yesterday", "2026-13-01T00:00:00Z")
+	}
+	if s["format"] == "date" {
+		cands = append(cands, "yesterday", "2026-13-01")
 	}
 	f.rnd.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	for _, c := range cands {
