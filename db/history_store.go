@@ -54,6 +54,8 @@ func (s *HistoryStore) versionsAt(ctx context.Context, orgID string, at time.Tim
 	join := func(alias, p, i string) string {
 		return fmt.Sprintf("LEFT JOIN (%s) AS %s(reg, p, i, l) ON %[2]s.reg = v.register_id AND %[2]s.p = v.%s AND %[2]s.i = v.%s", vals, alias, p, i)
 	}
+	// Columns of risks that risk_versions does not keep (last_reviewed_at,
+	// risk_type, threat_objectives) read as empty: riskRow selects them all.
 	return idb(ctx, s.DB).NewSelect().TableExpr("risk_versions AS v").
 		ColumnExpr(`v.organization_id, v.risk_id AS id, v.register_id, v.number, v.title, v.description,
 			v.category, v.department, v.status, v.probability, v.impact, v.residual_probability, v.residual_impact,

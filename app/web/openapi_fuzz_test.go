@@ -421,6 +421,8 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 		return f.registerID
 	case "dueDate":
 		return f.pick("2027-03-31", "2026-12-31T10:00:00Z", "1900-01-01")
+	case "nextReviewDate": // a review's: today or later
+		return f.pick(time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly), nil)
 	case "occurredAt": // the earliest of an incident's dates
 		return f.pick("2025-12-31", "2025-06-30T08:00:00Z")
 	case "discoveredAt", "resolvedAt": // not before occurredAt
