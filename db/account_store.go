@@ -95,7 +95,7 @@ func (s *AccountStore) Memberships(ctx context.Context, userID string) ([]accoun
 	err := idb(ctx, s.DB).NewRaw(`SELECT o.id AS org_id, o.name AS org_name, o.slug AS org_slug, o.created_at,
 			m.id AS member_id, m.role
 		FROM members m JOIN organizations o ON o.id = m.organization_id
-		WHERE m.user_id = ? ORDER BY m.created_at, o.name`, userID).Scan(ctx, &rows)
+		WHERE m.user_id = ? AND m.disabled_at IS NULL AND m.removed_at IS NULL ORDER BY m.created_at, o.name`, userID).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("list memberships", err)
 	}
@@ -144,7 +144,7 @@ func (s *AccountStore) members(ctx context.Context, op, orgID, and string, args 
 	}
 	err := idb(ctx, s.DB).NewRaw(`SELECT m.id, m.user_id, m.role, m.created_at, u.name, u.email
 		FROM members m JOIN users u ON u.id = m.user_id
-		WHERE m.organization_id = ? `+and+` ORDER BY lower(u.name), m.id`, append([]any{orgID}, args...)...).Scan(ctx, &rows)
+		WHERE m.organization_id = ? AND m.removed_at IS NULL `+and+` ORDER BY lower(u.name), m.id`, append([]any{orgID}, args...)...).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
@@ -175,8 +175,10 @@ func (s *AccountStore) Session(ctx context.Context, id string) (*account.Princip
 		OrgName    string     `bun:"org_name"`
 		OrgSlug    string     `bun:"org_slug"`
 		Role       string     `bun:"role"`
+		Inactive   bool       `bun:"member_inactive"`
 	}
-	err := idb(ctx, s.DB).NewRaw(`SELECT s.*, u.email, u.name, u.disabled_at, o.name AS org_name, o.slug AS org_slug, m.role
+	err := idb(ctx, s.DB).NewRaw(`SELECT s.*, u.email, u.name, u.disabled_at, o.name AS org_name, o.slug AS org_slug, m.role,
+			(m.disabled_at IS NOT NULL OR m.removed_at IS NOT NULL) AS member_inactive
 		FROM sessions s
 		JOIN users u ON u.id = s.user_id
 		JOIN members m ON m.organization_id = s.organization_id AND m.id = s.member_id
@@ -190,10 +192,11 @@ func (s *AccountStore) Session(ctx context.Context, id string) (*account.Princip
 		Session: &account.Session{ID: ss.ID, UserID: ss.UserID, OrganizationID: ss.OrganizationID, MemberID: ss.MemberID,
 			CSRFToken: ss.CSRFToken, CreatedAt: ss.CreatedAt.UTC(), LastSeenAt: ss.LastSeenAt.UTC(),
 			ExpiresAt: ss.ExpiresAt.UTC(), UserAgent: ss.UserAgent, IP: ss.IP},
-		User:         account.User{ID: ss.UserID, Email: r.Email, Name: r.Name, DisabledAt: r.DisabledAt},
-		Organization: account.Organization{ID: ss.OrganizationID, Name: r.OrgName, Slug: r.OrgSlug},
-		MemberID:     ss.MemberID,
-		Role:         account.Role(r.Role),
+		User:           account.User{ID: ss.UserID, Email: r.Email, Name: r.Name, DisabledAt: r.DisabledAt},
+		Organization:   account.Organization{ID: ss.OrganizationID, Name: r.OrgName, Slug: r.OrgSlug},
+		MemberID:       ss.MemberID,
+		Role:           account.Role(r.Role),
+		MemberInactive: r.Inactive,
 	}, nil
 }
 

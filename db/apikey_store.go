@@ -49,7 +49,7 @@ func (r *apiKeyRow) toDomain() *apikey.Key {
 func (s *APIKeyStore) withCreator(ctx context.Context, rows any) *bun.SelectQuery {
 	return idb(ctx, s.DB).NewSelect().Model(rows).
 		ColumnExpr("k.*").
-		ColumnExpr("u.name AS creator_name, m.role AS creator_role, u.disabled_at AS creator_disabled_at").
+		ColumnExpr("u.name AS creator_name, m.role AS creator_role, COALESCE(u.disabled_at, m.disabled_at, m.removed_at) AS creator_disabled_at").
 		Join("JOIN members AS m ON m.organization_id = k.organization_id AND m.id = k.created_by").
 		Join("JOIN users AS u ON u.id = m.user_id")
 }

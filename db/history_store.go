@@ -60,7 +60,7 @@ func (s *HistoryStore) versionsAt(ctx context.Context, orgID string, at time.Tim
 			(v.probability * v.impact)::smallint AS inherent_score,
 			(v.residual_probability * v.residual_impact)::smallint AS residual_score,
 			li.l AS inherent_level, lr.l AS residual_level, v.assignee_id, v.closure_reason, v.closed_at,
-			v.due_date, v.next_review_date, v.tags, ''::text AS source, ''::text AS source_id, v.version,
+			v.due_date, v.next_review_date, v.last_reviewed_at, v.tags, v.risk_type, v.threat_objectives, ''::text AS source, ''::text AS source_id, v.version,
 			NULL::text AS created_by, NULL::text AS updated_by, v.created_at, v.valid_from AS updated_at,
 			setweight(to_tsvector('english', v.title), 'A') || setweight(to_tsvector('english', v.description), 'B') AS search`).
 		Join(join("li", "probability", "impact"), args...).

@@ -60,21 +60,22 @@ type sessionRow struct {
 }
 
 type registerRow struct {
-	bun.BaseModel  `bun:"table:registers"`
-	OrganizationID string      `bun:"organization_id,pk"`
-	ID             string      `bun:"id,pk"`
-	Name           string      `bun:"name"`
-	Description    string      `bun:"description"`
-	Matrix         risk.Matrix `bun:"matrix,type:jsonb"`
-	IsDefault      bool        `bun:"is_default"`
-	Version        int         `bun:"version"`
-	CreatedAt      time.Time   `bun:"created_at"`
-	UpdatedAt      time.Time   `bun:"updated_at"`
+	bun.BaseModel   `bun:"table:registers"`
+	OrganizationID  string               `bun:"organization_id,pk"`
+	ID              string               `bun:"id,pk"`
+	Name            string               `bun:"name"`
+	Description     string               `bun:"description"`
+	Matrix          risk.Matrix          `bun:"matrix,type:jsonb"`
+	IsDefault       bool                 `bun:"is_default"`
+	ReviewIntervals risk.ReviewIntervals `bun:"review_intervals,type:jsonb,nullzero,notnull,default:'{}'"`
+	Version         int                  `bun:"version"`
+	CreatedAt       time.Time            `bun:"created_at"`
+	UpdatedAt       time.Time            `bun:"updated_at"`
 }
 
 func (r *registerRow) toDomain() *risk.Register {
 	return &risk.Register{ID: r.ID, OrganizationID: r.OrganizationID, Name: r.Name, Description: r.Description,
-		Matrix: r.Matrix, IsDefault: r.IsDefault, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Matrix: r.Matrix, IsDefault: r.IsDefault, ReviewIntervals: r.ReviewIntervals, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // riskRow is a risk as stored; the generated columns (scores, search) are
@@ -101,7 +102,10 @@ type riskRow struct {
 	ClosedAt            *time.Time `bun:"closed_at"`
 	DueDate             *time.Time `bun:"due_date,type:date"`
 	NextReviewDate      *time.Time `bun:"next_review_date,type:date"`
+	LastReviewedAt      *time.Time `bun:"last_reviewed_at"`
 	Tags                []string   `bun:"tags,array,nullzero,notnull,default:'{}'"`
+	RiskType            *string    `bun:"risk_type"`
+	ThreatObjectives    []string   `bun:"threat_objectives,array,nullzero,notnull,default:'{}'"`
 	Source              string     `bun:"source"`
 	SourceID            string     `bun:"source_id"`
 	Version             int        `bun:"version"`
@@ -142,14 +146,19 @@ func riskRowOf(r *risk.Risk) *riskRow {
 	if tags == nil {
 		tags = []string{}
 	}
+	objs := r.ThreatObjectives
+	if objs == nil {
+		objs = []string{}
+	}
 	return &riskRow{
+		RiskType: nullable(r.Type), ThreatObjectives: objs,
 		OrganizationID: r.OrganizationID, ID: r.ID, RegisterID: r.RegisterID, Number: r.Number,
 		Title: r.Title, Description: r.Description, Category: r.Category, Department: r.Department,
 		Status: r.Status, Probability: r.Probability, Impact: r.Impact,
 		ResidualProbability: r.ResidualProbability, ResidualImpact: r.ResidualImpact,
 		InherentLevel: r.InherentLevel, ResidualLevel: r.ResidualLevel,
 		AssigneeID: nullable(r.AssigneeID), ClosureReason: nullable(r.ClosureReason), ClosedAt: r.ClosedAt,
-		DueDate: dateUTC(r.DueDate), NextReviewDate: dateUTC(r.NextReviewDate), Tags: tags,
+		DueDate: dateUTC(r.DueDate), NextReviewDate: dateUTC(r.NextReviewDate), LastReviewedAt: r.LastReviewedAt, Tags: tags,
 		Source: r.Source, SourceID: r.SourceID, Version: r.Version,
 		CreatedBy: nullable(r.CreatedBy), UpdatedBy: nullable(r.UpdatedBy),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
@@ -164,13 +173,17 @@ func (row *riskRow) toDomain() *risk.Risk {
 		ResidualProbability: row.ResidualProbability, ResidualImpact: row.ResidualImpact,
 		InherentLevel: row.InherentLevel, ResidualLevel: row.ResidualLevel,
 		AssigneeID: deref(row.AssigneeID), ClosureReason: deref(row.ClosureReason), ClosedAt: utc(row.ClosedAt),
-		DueDate: dateUTC(row.DueDate), NextReviewDate: dateUTC(row.NextReviewDate), Tags: row.Tags,
+		DueDate: dateUTC(row.DueDate), NextReviewDate: dateUTC(row.NextReviewDate), LastReviewedAt: utc(row.LastReviewedAt), Tags: row.Tags,
 		Source: row.Source, SourceID: row.SourceID, Version: row.Version,
 		CreatedBy: deref(row.CreatedBy), UpdatedBy: deref(row.UpdatedBy),
 		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC(),
 	}
 	if r.Tags == nil {
 		r.Tags = []string{}
+	}
+	r.Type, r.ThreatObjectives = deref(row.RiskType), row.ThreatObjectives
+	if r.ThreatObjectives == nil {
+		r.ThreatObjectives = []string{}
 	}
 	if row.AssigneeID != nil {
 		r.Assignee = &risk.Person{MemberID: *row.AssigneeID, Name: deref(row.AssigneeName), Email: deref(row.AssigneeEmail)}

@@ -30,6 +30,8 @@ const totalCap = 10000
 type countable struct {
 	residual bool // the kind whose levels and ranges the query filters
 	overdue  bool
+	// reviewOverdue: the next review date has passed (risk_review_counts, 0018).
+	reviewOverdue bool
 }
 
 // countableOf reports whether the maintained counts answer f, and how. It
@@ -42,6 +44,7 @@ func countableOf(f risk.ListQuery) (countable, bool) {
 	rest.Probability, rest.Impact, rest.ResidualProbability, rest.ResidualImpact = nil, nil, nil, nil
 	rest.Sort, rest.Desc, rest.ThenBy, rest.Page, rest.PerPage = "", false, nil, 0, 0
 	rest.Today = time.Time{} // the day "overdue" is judged on, not a filter
+	rest.ReviewOverdue = false
 	if !reflect.DeepEqual(rest, risk.ListQuery{}) {
 		return countable{}, false
 	}
@@ -53,7 +56,10 @@ func countableOf(f risk.ListQuery) (countable, bool) {
 	if f.Overdue && (inh || res) {
 		return countable{}, false
 	}
-	return countable{residual: res, overdue: f.Overdue}, true
+	if f.ReviewOverdue && (f.Overdue || inh || res) {
+		return countable{}, false
+	}
+	return countable{residual: res, overdue: f.Overdue, reviewOverdue: f.ReviewOverdue}, true
 }
 
 // statusWhere narrows q (on table alias c) by f's status filter as
@@ -100,6 +106,9 @@ func (s *RiskStore) cellCounts(ctx context.Context, orgID string, f risk.ListQue
 func (s *RiskStore) maintainedCount(ctx context.Context, orgID string, f risk.ListQuery, how countable) (int, error) {
 	var n int
 	var err error
+	if how.reviewOverdue {
+		return s.reviewOverdueCount(ctx, orgID, f)
+	}
 	if how.overdue {
 		q := idb(ctx, s.DB).NewSelect().TableExpr("risk_due_counts AS c").ColumnExpr("coalesce(sum(c.n), 0)").
 			Where("c.organization_id = ?", orgID).Where("c.due_date < ?::date", today(f).Format(time.DateOnly))
@@ -257,4 +266,24 @@ func (s *RiskStore) Count(ctx context.Context, orgID string, f risk.ListQuery) (
 		return s.maintainedCount(ctx, orgID, f, how)
 	}
 	return s.exactCount(ctx, orgID, f)
+}
+
+// reviewOverdueCount counts the open and pending risks whose next review
+// date has passed, from risk_review_counts.
+func (s *RiskStore) reviewOverdueCount(ctx context.Context, orgID string, f risk.ListQuery) (int, error) {
+	if f.Status != "" && f.Status != "open" && f.Status != "pending" {
+		return 0, nil
+	}
+	if f.Status != "" {
+		// The review counts do not split open from pending.
+		return s.exactCount(ctx, orgID, f)
+	}
+	var n int
+	q := idb(ctx, s.DB).NewSelect().TableExpr("risk_review_counts AS c").ColumnExpr("coalesce(sum(c.n), 0)").
+		Where("c.organization_id = ?", orgID).Where("c.next_review_date < ?::date", today(f).Format(time.DateOnly))
+	if f.RegisterID != "" {
+		q = q.Where("c.register_id = ?", f.RegisterID)
+	}
+	err := q.Scan(ctx, &n)
+	return n, dbErr("count risks", err)
 }

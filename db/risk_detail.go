@@ -20,15 +20,16 @@ type detailRow struct {
 }
 
 type registerJSON struct {
-	OrganizationID string      `json:"organization_id"`
-	ID             string      `json:"id"`
-	Name           string      `json:"name"`
-	Description    string      `json:"description"`
-	Matrix         risk.Matrix `json:"matrix"`
-	IsDefault      bool        `json:"is_default"`
-	Version        int         `json:"version"`
-	CreatedAt      time.Time   `json:"created_at"`
-	UpdatedAt      time.Time   `json:"updated_at"`
+	OrganizationID  string               `json:"organization_id"`
+	ID              string               `json:"id"`
+	Name            string               `json:"name"`
+	Description     string               `json:"description"`
+	Matrix          risk.Matrix          `json:"matrix"`
+	IsDefault       bool                 `json:"is_default"`
+	ReviewIntervals risk.ReviewIntervals `json:"review_intervals"`
+	Version         int                  `json:"version"`
+	CreatedAt       time.Time            `json:"created_at"`
+	UpdatedAt       time.Time            `json:"updated_at"`
 }
 
 type treatmentJSON struct {
@@ -90,7 +91,7 @@ func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*
 		return nil, fmt.Errorf("risk detail: register: %w", err)
 	}
 	d.Register = &risk.Register{ID: reg.ID, OrganizationID: reg.OrganizationID, Name: reg.Name, Description: reg.Description,
-		Matrix: reg.Matrix, IsDefault: reg.IsDefault, Version: reg.Version, CreatedAt: reg.CreatedAt.UTC(), UpdatedAt: reg.UpdatedAt.UTC()}
+		Matrix: reg.Matrix, IsDefault: reg.IsDefault, ReviewIntervals: reg.ReviewIntervals, Version: reg.Version, CreatedAt: reg.CreatedAt.UTC(), UpdatedAt: reg.UpdatedAt.UTC()}
 	if len(row.TreatmentJSON) > 0 && string(row.TreatmentJSON) != "null" {
 		var t treatmentJSON
 		if err := json.Unmarshal(row.TreatmentJSON, &t); err != nil {

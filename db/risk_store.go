@@ -59,7 +59,7 @@ var riskUpdateColumns = []string{
 	"register_id", "title", "description", "category", "department", "status", "probability", "impact",
 	"residual_probability", "residual_impact", "inherent_level", "residual_level", "assignee_id",
 	"closure_reason", "closed_at", "due_date", "next_review_date", "tags", "source", "source_id",
-	"version", "updated_by", "updated_at",
+	"risk_type", "threat_objectives", "version", "updated_by", "updated_at",
 }
 
 // UpdateMany writes every risk of rs whose stored version is r.Version-1,
@@ -266,6 +266,8 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	switch {
 	case f.Status != "":
 		q = q.Where("r.status = ?", f.Status)
+	case len(f.Statuses) > 0:
+		q = q.Where("r.status IN (?)", bun.List(f.Statuses))
 	case !f.IncludeArchived && len(f.IDs) == 0:
 		q = q.Where("r.status <> 'archived'")
 	}
@@ -274,6 +276,12 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	}
 	if f.Department != "" {
 		q = q.Where("r.department = ?", f.Department)
+	}
+	if f.Type != "" {
+		q = q.Where("r.risk_type = ?", f.Type)
+	}
+	if f.ThreatObjective != "" {
+		q = q.Where("r.threat_objectives @> ARRAY[?]::text[]", f.ThreatObjective)
 	}
 	switch f.AssigneeID {
 	case "":
@@ -304,6 +312,14 @@ func applyFilters(q *bun.SelectQuery, orgID string, f risk.ListQuery) *bun.Selec
 	}
 	if f.Overdue {
 		q = q.Where("r.due_date < ?::date AND r.status IN ('open', 'pending')", today(f).Format(time.DateOnly))
+	}
+	if f.ReviewOverdue {
+		// The partial index risks_next_review_idx (0018) answers this.
+		q = q.Where("r.next_review_date < ?::date AND r.next_review_date IS NOT NULL AND r.status IN ('open', 'pending')", today(f).Format(time.DateOnly))
+	}
+	if f.ReviewDueSoon {
+		q = q.Where("r.next_review_date BETWEEN ?::date AND ?::date AND r.next_review_date IS NOT NULL AND r.status IN ('open', 'pending')",
+			today(f).Format(time.DateOnly), today(f).AddDate(0, 0, risk.ReviewDueSoonDays).Format(time.DateOnly))
 	}
 	if f.Tag != "" {
 		q = q.Where("r.tags @> ARRAY[?]::text[]", f.Tag)

@@ -265,8 +265,10 @@ func TestListFiltersSearchAndSort(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	a, b := f.tenant(t, "Alpha"), f.tenant(t, "Beta")
-	f.create(t, a, risk.Input{Title: "Server patching", Description: "Known vulnerability in the VPN", Category: "technology", Probability: 9, Impact: 9})
-	f.create(t, a, risk.Input{Title: "Carrier insolvency", Description: "Key supplier fails", Category: "vendor_management", Department: "admin", Probability: 3, Impact: 3, Tags: []string{"supplier"}})
+	f.create(t, a, risk.Input{Title: "Server patching", Description: "Known vulnerability in the VPN", Category: "technology", Probability: 9, Impact: 9,
+		Type: "vulnerability", ThreatObjectives: []string{"extortion", "sabotage"}})
+	f.create(t, a, risk.Input{Title: "Carrier insolvency", Description: "Key supplier fails", Category: "vendor_management", Department: "admin", Probability: 3, Impact: 3, Tags: []string{"supplier"},
+		Type: "third_party", ThreatObjectives: []string{"sabotage"}})
 	f.create(t, a, risk.Input{Title: "Old policy", Description: "Archived one", Category: "governance", Status: risk.StatusArchived})
 	f.create(t, b, risk.Input{Title: "Server vulnerability elsewhere", Description: "vulnerability", Category: "technology"})
 
@@ -310,6 +312,11 @@ func TestListFiltersSearchAndSort(t *testing.T) {
 		{"category", risk.ListQuery{Category: "vendor_management"}, "Carrier insolvency"},
 		{"department", risk.ListQuery{Department: "admin"}, "Carrier insolvency"},
 		{"tag", risk.ListQuery{Tag: "supplier"}, "Carrier insolvency"},
+		{"type", risk.ListQuery{Type: "vulnerability"}, "Server patching"},
+		{"threat objective", risk.ListQuery{ThreatObjective: "sabotage"}, "Carrier insolvency,Server patching"},
+		{"type and objective", risk.ListQuery{Type: "third_party", ThreatObjective: "extortion"}, ""},
+		{"statuses", risk.ListQuery{Statuses: []string{risk.StatusOpen, risk.StatusArchived}}, "Carrier insolvency,Old policy,Server patching"},
+		{"statuses archived only", risk.ListQuery{Statuses: []string{risk.StatusArchived, risk.StatusClosed}}, "Old policy"},
 		{"inherent level", risk.ListQuery{InherentLevel: &critical}, "Server patching"},
 		{"level low", risk.ListQuery{InherentLevel: &low}, "Carrier insolvency"},
 		{"unassigned", risk.ListQuery{AssigneeID: risk.Unassigned}, "Carrier insolvency,Server patching"},
@@ -338,5 +345,33 @@ func TestPrefixQuery(t *testing.T) {
 		if got := db.PrefixQuery(in); got != want {
 			t.Errorf("PrefixQuery(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestRiskTypeAndObjectivesStored: the columns of migration 0015 keep a
+// risk's type and objectives, and refuse values outside the enumerations.
+func TestRiskTypeAndObjectivesStored(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.tenant(t, "Alpha")
+	r := f.create(t, a, risk.Input{Title: "Classified", Type: "Control Deficiency", ThreatObjectives: []string{"Fraud", "sabotage"}})
+	got, err := f.Risks.Get(ctx, a.OrgID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Type != "control_deficiency" || strings.Join(got.ThreatObjectives, ",") != "sabotage,fraud" {
+		t.Errorf("stored %q %v", got.Type, got.ThreatObjectives)
+	}
+	plain := f.create(t, a, risk.Input{Title: "Plain"})
+	if got, _ := f.Risks.Get(ctx, a.OrgID, plain.ID); got.Type != "" || got.ThreatObjectives == nil || len(got.ThreatObjectives) != 0 {
+		t.Errorf("unclassified: %q %#v", got.Type, got.ThreatObjectives)
+	}
+	for _, sql := range []string{"UPDATE risks SET risk_type = 'weather' WHERE id = ?", "UPDATE risks SET threat_objectives = '{fraud,spying}' WHERE id = ?"} {
+		if _, err := f.DB.ExecContext(ctx, sql, r.ID); err == nil {
+			t.Errorf("%s: accepted", sql)
+		}
+	}
+	if _, err := f.Risks.Create(ctx, a.OrgID, a.Actor, risk.Input{Title: "x", Description: "d", Category: "other", Type: "weather"}); err == nil {
+		t.Error("the service accepted an unknown type")
 	}
 }

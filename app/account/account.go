@@ -97,4 +97,7 @@ type Principal struct {
 	Organization Organization
 	MemberID     string
 	Role         Role
+	// MemberInactive: the membership is disabled or removed; the session
+	// is refused.
+	MemberInactive bool
 }

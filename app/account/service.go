@@ -65,6 +65,9 @@ type Service struct {
 	Attempts    AttemptStore
 	IdleTimeout time.Duration
 	MaxLifetime time.Duration
+	// Team and Events serve the members and account pages (team.go, own.go).
+	Team   TeamStore
+	Events EventWriter
 }
 
 // SignupInput is the sign-up form.
@@ -287,7 +290,12 @@ func (s *Service) Login(ctx context.Context, email, password, ua, ip string) (st
 		return "", err
 	}
 	if len(ms) == 0 {
-		return "", apperr.New(apperr.Forbidden, "This account is not a member of any organization")
+		return "", apperr.New(apperr.Forbidden, "This account is not an active member of any organization: ask an owner or admin")
+	}
+	if s.Team != nil {
+		if err := s.Team.SetUserSignIn(ctx, u.ID, s.Now().UTC()); err != nil {
+			return "", err
+		}
 	}
 	// The owner's own typos from this address are forgiven with this
 	// attempt; the address's failures for other accounts still count.
@@ -327,7 +335,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil, err
 	}
 	now := s.Now().UTC()
-	if now.After(p.Session.ExpiresAt) || now.Sub(p.Session.LastSeenAt) > s.IdleTimeout || p.User.DisabledAt != nil {
+	if now.After(p.Session.ExpiresAt) || now.Sub(p.Session.LastSeenAt) > s.IdleTimeout || p.User.DisabledAt != nil || p.MemberInactive {
 		if err := s.Store.DeleteSession(ctx, id); err != nil {
 			return nil, err
 		}

@@ -58,3 +58,9 @@ func (d *Diff) Add(field, old, new string) {
 		*d = append(*d, Change{Field: field, Old: old, New: new})
 	}
 }
+
+// Entity types of the team: members and invitations.
+const (
+	EntityMember = "member"
+	EntityInvite = "invite"
+)

@@ -21,6 +21,7 @@ var Columns = []string{
 	"residual_probability", "residual_impact", "residual_score", "residual_level",
 	"assignee_email", "assignee_name", "treatment_type", "treatment_description",
 	"open_tasks", "due_date", "tags", "created_at", "updated_at", "version",
+	"risk_type", "threat_objectives",
 }
 
 // TagSeparator joins the tags of a risk in one cell.
@@ -124,6 +125,8 @@ func (w *Writer) Write(rec *Record) error {
 	b[22] = r.CreatedAt.UTC().Format(time.RFC3339)
 	b[23] = r.UpdatedAt.UTC().Format(time.RFC3339)
 	b[24] = strconv.Itoa(r.Version)
+	b[25] = r.Type
+	b[26] = strings.Join(r.ThreatObjectives, TagSeparator)
 	return writeRecord(w.w, b)
 }
 

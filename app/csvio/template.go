@@ -32,6 +32,8 @@ func WriteTemplate(w io.Writer, m *risk.Matrix) error {
 		"residual_probability": level(m.Likelihood, 1),
 		"residual_impact":      level(m.Impact, 1),
 		"tags":                 "example" + TagSeparator + "supplier",
+		"risk_type":            risk.RiskTypes.Label("third_party"),
+		"threat_objectives":    risk.ThreatObjectives.Label("extortion") + TagSeparator + risk.ThreatObjectives.Label("sabotage"),
 	}
 	cols := risk.ImportColumns()
 	row := make([]string, len(cols))

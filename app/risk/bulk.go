@@ -26,13 +26,15 @@ type BulkChange struct {
 	RemoveTags    []string   // removed from each risk's tags
 	SetDueDate    bool       // DueDate applies: a date, or nil to clear it
 	DueDate       *time.Time //
+	SetType       bool       // Type applies: a RiskTypes value, or "" to clear it
+	Type          string     //
 	Delete        bool
 }
 
 // IsEmpty reports whether the change would do nothing.
 func (ch *BulkChange) IsEmpty() bool {
 	return ch.Status == "" && ch.ClosureReason == "" && ch.AssigneeID == nil && ch.RegisterID == "" &&
-		len(ch.AddTags) == 0 && len(ch.RemoveTags) == 0 && !ch.SetDueDate && !ch.Delete
+		len(ch.AddTags) == 0 && len(ch.RemoveTags) == 0 && !ch.SetDueDate && !ch.SetType && !ch.Delete
 }
 
 // Normalize trims values and folds tags.
@@ -46,6 +48,11 @@ func (ch *BulkChange) Normalize() {
 	}
 	ch.AddTags = NormalizeTags(ch.AddTags)
 	ch.RemoveTags = NormalizeTags(ch.RemoveTags)
+	if v, ok := RiskTypes.Parse(ch.Type); ok {
+		ch.Type = v
+	} else {
+		ch.Type = strings.TrimSpace(ch.Type)
+	}
 }
 
 // Validate returns an Invalid error naming every bad field of the change.
@@ -56,7 +63,7 @@ func (ch *BulkChange) Validate() error {
 		return fe.Err()
 	}
 	if ch.Delete && (ch.Status != "" || ch.ClosureReason != "" || ch.AssigneeID != nil || ch.RegisterID != "" ||
-		len(ch.AddTags) > 0 || len(ch.RemoveTags) > 0 || ch.SetDueDate) {
+		len(ch.AddTags) > 0 || len(ch.RemoveTags) > 0 || ch.SetDueDate || ch.SetType) {
 		fe.Add("delete", "Deleting cannot be combined with other changes")
 	}
 	if ch.Status != "" {
@@ -71,6 +78,9 @@ func (ch *BulkChange) Validate() error {
 		checkEnum(fe, "closureReason", ch.ClosureReason, ClosureReasons)
 	}
 	checkDate(fe, "dueDate", ch.DueDate)
+	if ch.SetType && ch.Type != "" && !RiskTypes.Has(ch.Type) {
+		fe.Add2("type", EnumMessage(RiskTypes, ch.Type), PlainEnumMessage("risk_type", RiskTypes, ch.Type))
+	}
 	for field, tags := range map[string][]string{"addTags": ch.AddTags, "removeTags": ch.RemoveTags} {
 		if len(tags) > MaxTags {
 			fe.Add(field, fmt.Sprintf("At most %d tags", MaxTags))
@@ -126,6 +136,9 @@ func (ch *BulkChange) applyTo(cur *Risk) Input {
 	in.Tags = append(in.Tags, ch.AddTags...)
 	if ch.SetDueDate {
 		in.DueDate = ch.DueDate
+	}
+	if ch.SetType {
+		in.Type = ch.Type
 	}
 	return in
 }
@@ -359,6 +372,9 @@ func (s *Service) bulkWrite(ctx context.Context, orgID string, actor audit.Actor
 			// delete does, so the risk can be restored whole.
 			snap := Snapshot(r)
 			if err := s.snapshotPlan(ctx, r, snap); err != nil {
+				return nil, err
+			}
+			if err := s.unlinkIncidents(ctx, r, actor, snap); err != nil {
 				return nil, err
 			}
 			events = append(events, &audit.Event{

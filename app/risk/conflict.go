@@ -85,6 +85,8 @@ var inputFields = []inputField{
 	{"due_date", func(in *Input) string { return dateString(in.DueDate) }, func(d, s *Input) { d.DueDate = s.DueDate }},
 	{"next_review_date", func(in *Input) string { return dateString(in.NextReviewDate) }, func(d, s *Input) { d.NextReviewDate = s.NextReviewDate }},
 	{"tags", func(in *Input) string { return strings.Join(in.Tags, ", ") }, func(d, s *Input) { d.Tags = s.Tags }},
+	{"risk_type", func(in *Input) string { return in.Type }, func(d, s *Input) { d.Type = s.Type }},
+	{"threat_objectives", func(in *Input) string { return strings.Join(in.ThreatObjectives, ", ") }, func(d, s *Input) { d.ThreatObjectives = s.ThreatObjectives }},
 }
 
 // Conflict explains why a save of submitted, started from base (nil when

@@ -27,6 +27,8 @@ type Dashboard struct {
 	OutOfAppetite Count
 	// Overdue are the open and pending risks past their due date.
 	Overdue Count
+	// ReviewsOverdue are the open and pending risks past their next review date.
+	ReviewsOverdue Count
 	// Inherent and Residual count the risks per level, highest level first.
 	Inherent, Residual []LevelCount
 	// Heatmap is the residual heat map of the register.
@@ -67,6 +69,11 @@ func (s *Service) Dashboard(ctx context.Context, orgID string) (*Dashboard, erro
 	overdue := base
 	overdue.Overdue = true
 	if d.Overdue, err = count(overdue); err != nil {
+		return nil, err
+	}
+	reviews := base
+	reviews.ReviewOverdue = true
+	if d.ReviewsOverdue, err = count(reviews); err != nil {
 		return nil, err
 	}
 	if d.Inherent, err = s.levelCounts(ctx, orgID, reg, base, false); err != nil {

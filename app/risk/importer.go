@@ -83,7 +83,7 @@ type Importer struct {
 var importColumns = []string{
 	"identifier", "title", "description", "category", "department", "status", "closure_reason",
 	"probability", "impact", "residual_probability", "residual_impact", "assignee_email",
-	"due_date", "next_review_date", "tags", "version",
+	"due_date", "next_review_date", "tags", "risk_type", "threat_objectives", "version",
 }
 
 // ImportColumns returns the columns the importer reads, in order.
@@ -93,6 +93,7 @@ func ImportColumns() []string { return slices.Clone(importColumns) }
 // the label the UI shows, in any case.
 var importEnums = map[string]Enum{
 	"category": Categories, "department": Departments, "status": Statuses, "closure_reason": ClosureReasons,
+	"risk_type": RiskTypes,
 }
 
 // inputColumns maps Input.Validate field names to CSV column names.
@@ -237,6 +238,10 @@ func planRow(row ImportRow, lk *importLookups, seen map[int64]int) (PlannedRow, 
 	enum("department", &in.Department)
 	enum("status", &in.Status)
 	enum("closure_reason", &in.ClosureReason)
+	enum("risk_type", &in.Type)
+	if v, ok := f["threat_objectives"]; ok {
+		in.ThreatObjectives = ParseObjectives(v)
+	}
 	scale := func(col string, levels []ScaleLevel, dst *int) {
 		v, ok := f[col]
 		if !ok {
@@ -346,6 +351,8 @@ func inputChanges(old, new Input, m *Matrix, oldAssignee, newAssignee *Person) [
 	add("due_date", dateString(old.DueDate), dateString(new.DueDate))
 	add("next_review_date", dateString(old.NextReviewDate), dateString(new.NextReviewDate))
 	add("tags", strings.Join(old.Tags, ", "), strings.Join(new.Tags, ", "))
+	add("risk_type", RiskTypes.Label(old.Type), RiskTypes.Label(new.Type))
+	add("threat_objectives", objectiveLabels(old.ThreatObjectives), objectiveLabels(new.ThreatObjectives))
 	return d
 }
 
@@ -417,7 +424,16 @@ func sameInput(a, b Input) bool {
 		a.ResidualProbability == b.ResidualProbability && a.ResidualImpact == b.ResidualImpact &&
 		a.AssigneeID == b.AssigneeID && a.ClosureReason == b.ClosureReason &&
 		dateString(a.DueDate) == dateString(b.DueDate) && dateString(a.NextReviewDate) == dateString(b.NextReviewDate) &&
-		slices.Equal(a.Tags, b.Tags)
+		slices.Equal(a.Tags, b.Tags) && a.Type == b.Type && slices.Equal(a.ThreatObjectives, b.ThreatObjectives)
+}
+
+// objectiveLabels joins the labels of threat objectives.
+func objectiveLabels(objs []string) string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = ThreatObjectives.Label(o)
+	}
+	return strings.Join(out, ", ")
 }
 
 // Commit re-plans rows and, when no row has errors, applies every created

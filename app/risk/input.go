@@ -37,6 +37,8 @@ type Input struct {
 	DueDate             *time.Time
 	NextReviewDate      *time.Time
 	Tags                []string
+	Type                string   // one of RiskTypes' values (or labels), "" for none
+	ThreatObjectives    []string // values (or labels) of ThreatObjectives
 }
 
 // InputOf returns the input that reproduces r, used to prefill edit forms.
@@ -48,6 +50,7 @@ func InputOf(r *Risk) Input {
 		ResidualProbability: r.ResidualProbability, ResidualImpact: r.ResidualImpact,
 		AssigneeID: r.AssigneeID, ClosureReason: r.ClosureReason,
 		DueDate: r.DueDate, NextReviewDate: r.NextReviewDate, Tags: r.Tags,
+		Type: r.Type, ThreatObjectives: r.ThreatObjectives,
 	}
 }
 
@@ -70,6 +73,43 @@ func (in *Input) Normalize() {
 		in.ClosureReason = ""
 	}
 	in.Tags = NormalizeTags(in.Tags)
+	if v, ok := RiskTypes.Parse(in.Type); ok {
+		in.Type = v
+	} else {
+		in.Type = strings.TrimSpace(in.Type)
+	}
+	in.ThreatObjectives = NormalizeObjectives(in.ThreatObjectives)
+}
+
+// NormalizeObjectives maps labels to values, drops blanks and duplicates
+// and orders known objectives as ThreatObjectives lists them; unknown
+// values are kept (after them) for Validate to name.
+func NormalizeObjectives(objs []string) []string {
+	seen := map[string]bool{}
+	var unknown []string
+	for _, o := range objs {
+		v, ok := ThreatObjectives.Parse(o)
+		if v == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		if !ok {
+			unknown = append(unknown, v)
+		}
+	}
+	out := []string{}
+	for _, o := range ThreatObjectives {
+		if seen[o.Value] {
+			out = append(out, o.Value)
+		}
+	}
+	return append(out, unknown...)
+}
+
+// ParseObjectives splits a list of threat objectives separated by ";" or
+// ",", as CSV cells write them.
+func ParseObjectives(s string) []string {
+	return NormalizeObjectives(strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' }))
 }
 
 // NormalizeTags trims, lowercases and de-duplicates tags, keeping order.
@@ -123,6 +163,15 @@ func (in *Input) Validate() error {
 			break
 		}
 	}
+	if in.Type != "" {
+		checkEnum(fe, "risk_type", in.Type, RiskTypes)
+	}
+	for _, o := range in.ThreatObjectives {
+		if !ThreatObjectives.Has(o) {
+			fe.Add2("threat_objectives", EnumMessage(ThreatObjectives, o), PlainEnumMessage("threat_objectives", ThreatObjectives, o))
+			break
+		}
+	}
 	if strings.ContainsRune(in.AssigneeID, 0) {
 		fe.Add("assigneeId", "Must not contain NUL bytes")
 	}
@@ -140,6 +189,7 @@ var FieldLabels = map[string]string{
 	"residual_probability": "Residual probability", "residual_impact": "Residual impact",
 	"due_date": "Due date", "next_review_date": "Next review date", "tags": "Tags",
 	"assignee": "Assignee", "assignee_email": "Assignee", "type": "Treatment strategy",
+	"risk_type": "Risk type", "threat_objectives": "Threat objectives",
 }
 
 // fieldLabel returns the label of field, or field itself.

@@ -151,6 +151,8 @@ func TestImportAcceptsLabelsAndCodes(t *testing.T) {
 			return pr.Input.Department
 		case "status":
 			return pr.Input.Status
+		case "risk_type":
+			return pr.Input.Type
 		default:
 			return pr.Input.ClosureReason
 		}

@@ -27,6 +27,9 @@ const (
 type ListQuery struct {
 	RegisterID      string
 	Status          string
+	Statuses        []string // any of these statuses (the API's status=open,pending); Status is the single one
+	Type            string   // a RiskTypes value
+	ThreatObjective string   // risks with this ThreatObjectives value among theirs
 	Category        string
 	Department      string
 	AssigneeID      string // a member id, or Unassigned
@@ -52,6 +55,11 @@ type ListQuery struct {
 	MinResidualLevel *int
 	// Overdue keeps open and pending risks whose due date has passed.
 	Overdue bool
+	// ReviewOverdue keeps open and pending risks whose next review date has
+	// passed; ReviewDueSoon those due for review from today to
+	// ReviewDueSoonDays days ahead.
+	ReviewOverdue bool
+	ReviewDueSoon bool
 	// Today is the day "overdue" is judged on. The service sets it from its
 	// clock (so tests can let time pass); callers leave it zero.
 	Today time.Time
@@ -67,10 +75,10 @@ func (q *ListQuery) Offset() int { return (q.Page - 1) * q.PerPage }
 
 // HasFilters reports whether anything narrows the list.
 func (q *ListQuery) HasFilters() bool {
-	return q.Status != "" || q.Category != "" || len(q.IDs) > 0 || q.ModifiedAfter != nil || q.Department != "" || q.AssigneeID != "" ||
+	return q.Status != "" || len(q.Statuses) > 0 || q.Type != "" || q.ThreatObjective != "" || q.Category != "" || len(q.IDs) > 0 || q.ModifiedAfter != nil || q.Department != "" || q.AssigneeID != "" ||
 		q.InherentLevel != nil || q.ResidualLevel != nil || q.Tag != "" || q.Search != "" || q.IncludeArchived ||
 		q.Probability != nil || q.Impact != nil || q.ResidualProbability != nil || q.ResidualImpact != nil ||
-		q.MinInherentLevel != nil || q.MinResidualLevel != nil || q.Overdue
+		q.MinInherentLevel != nil || q.MinResidualLevel != nil || q.Overdue || q.ReviewOverdue || q.ReviewDueSoon
 }
 
 // Range is an inclusive range of values on the 0-10 scale.

@@ -11,9 +11,11 @@ type Register struct {
 	Description    string
 	Matrix         Matrix
 	IsDefault      bool
-	Version        int // optimistic locking: incremented by every update
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ReviewIntervals overrides the default review interval per level.
+	ReviewIntervals ReviewIntervals
+	Version         int // optimistic locking: incremented by every update
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // InherentLevel returns r's inherent level on this register's matrix.

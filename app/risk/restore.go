@@ -38,6 +38,8 @@ type snapshotDoc struct {
 	DueDate             string     `json:"dueDate"`
 	NextReviewDate      string     `json:"nextReviewDate"`
 	Tags                []string   `json:"tags"`
+	Type                string     `json:"type"`
+	ThreatObjectives    []string   `json:"threatObjectives"`
 	Version             int        `json:"version"`
 	ClosedAt            *time.Time `json:"closedAt"`
 	Source              string     `json:"source"`
@@ -50,7 +52,8 @@ type snapshotDoc struct {
 		Type        string `json:"type"`
 		Description string `json:"description"`
 	} `json:"treatment"`
-	Tasks []snapshotTask `json:"tasks"`
+	Tasks       []snapshotTask `json:"tasks"`
+	IncidentIDs []string       `json:"incidentIds"`
 }
 
 type snapshotTask struct {
@@ -97,13 +100,20 @@ func parseDate(s string) *time.Time {
 // lastState rebuilds a deleted risk, its treatment and tasks from the
 // snapshot of its delete event e.
 func lastState(e *audit.Event) (*Risk, *Treatment, []*Task, error) {
+	r, tr, tasks, _, err := lastStateLinks(e)
+	return r, tr, tasks, err
+}
+
+// lastStateLinks is lastState with the ids of the incidents the risk was
+// linked to when it was deleted.
+func lastStateLinks(e *audit.Event) (*Risk, *Treatment, []*Task, []string, error) {
 	raw, err := json.Marshal(e.Snapshot)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	var d snapshotDoc
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	num, _ := ParseIdentifier(e.EntityLabel)
 	r := &Risk{
@@ -112,6 +122,7 @@ func lastState(e *audit.Event) (*Risk, *Treatment, []*Task, error) {
 		Probability: d.Probability, Impact: d.Impact, ResidualProbability: d.ResidualProbability, ResidualImpact: d.ResidualImpact,
 		AssigneeID: d.AssigneeID, ClosureReason: d.ClosureReason, ClosedAt: d.ClosedAt,
 		DueDate: parseDate(d.DueDate), NextReviewDate: parseDate(d.NextReviewDate), Tags: NormalizeTags(d.Tags),
+		Type: d.Type, ThreatObjectives: NormalizeObjectives(d.ThreatObjectives),
 		Source: d.Source, SourceID: d.SourceID, Version: max(d.Version, 1), CreatedBy: d.CreatedBy, UpdatedBy: d.UpdatedBy,
 	}
 	if d.Department == "" {
@@ -132,7 +143,7 @@ func lastState(e *audit.Event) (*Risk, *Treatment, []*Task, error) {
 		tasks[i] = &Task{ID: t.ID, OrganizationID: r.OrganizationID, RiskID: r.ID, Title: t.Title, Description: t.Description,
 			Status: t.Status, DueDate: parseDate(t.DueDate), CompletedAt: t.CompletedAt, AssigneeID: t.AssigneeID, CreatedAt: t.CreatedAt}
 	}
-	return r, tr, tasks, nil
+	return r, tr, tasks, d.IncidentIDs, nil
 }
 
 // lastDeletion returns the delete event of the risk named by id (an id or
@@ -187,7 +198,7 @@ func (s *Service) Restore(ctx context.Context, orgID string, actor audit.Actor, 
 		if err != nil {
 			return err
 		}
-		r, tr, tasks, err := lastState(e)
+		r, tr, tasks, incidentIDs, err := lastStateLinks(e)
 		if err != nil {
 			return apperr.Wrap(err, "The deleted risk's last state cannot be read")
 		}
@@ -239,9 +250,17 @@ func (s *Service) Restore(ctx context.Context, orgID string, actor audit.Actor, 
 			}
 		}
 		restored = r
+		refs, err := s.relinkIncidents(ctx, r, actor, incidentIDs, now)
+		if err != nil {
+			return err
+		}
+		var changes []audit.Change
+		for _, ref := range refs {
+			changes = append(changes, audit.Change{Field: "linked_incident", New: ref.Identifier + " " + ref.Title})
+		}
 		return s.Events.Append(ctx, &audit.Event{
 			OrganizationID: orgID, EntityType: audit.EntityRisk, EntityID: r.ID, EntityLabel: r.Identifier(),
-			Action: audit.ActionRestored, Actor: actor, CreatedAt: now,
+			Action: audit.ActionRestored, Actor: actor, Changes: changes, CreatedAt: now,
 		})
 	})
 	return restored, err

@@ -30,7 +30,10 @@ type Risk struct {
 	ClosedAt            *time.Time
 	DueDate             *time.Time // a calendar date (UTC midnight)
 	NextReviewDate      *time.Time
+	LastReviewedAt      *time.Time // the latest "Mark reviewed"; nil when never reviewed
 	Tags                []string
+	Type                string   // one of RiskTypes, "" when not classified
+	ThreatObjectives    []string // values of ThreatObjectives, in its order
 	Source              string
 	SourceID            string
 	Version             int
@@ -169,6 +172,17 @@ var (
 	}
 	Statuses = Enum{
 		{StatusOpen, "Open"}, {StatusPending, "Pending"}, {StatusClosed, "Closed"}, {StatusArchived, "Archived"},
+	}
+	// RiskTypes and ThreatObjectives are seed 002's classifications; the
+	// labels are the seed's values.
+	RiskTypes = Enum{
+		{"code", "Code"}, {"configuration", "Configuration"}, {"control_deficiency", "Control Deficiency"},
+		{"policy", "Policy"}, {"procedural", "Procedural"}, {"vulnerability", "Vulnerability"},
+		{"third_party", "Third-party"},
+	}
+	ThreatObjectives = Enum{
+		{"sabotage", "Sabotage"}, {"data_disclosure", "Data Disclosure"}, {"extortion", "Extortion"},
+		{"customer_targeting", "Customer Targeting"}, {"resource_hijacking", "Resource Hijacking"}, {"fraud", "Fraud"},
 	}
 	ClosureReasons = Enum{
 		{"eliminated", "Eliminated"}, {"accepted", "Accepted"}, {"mitigated", "Mitigated"},

@@ -131,6 +131,9 @@ type Service struct {
 	Tx        TxRunner
 	NewID     IDFunc
 	Now       func() time.Time
+	// Incidents, when set, hear of deleted and restored risks (see
+	// IncidentLinks).
+	Incidents IncidentLinks
 }
 
 // errStale is the message of a write based on an outdated version.
@@ -320,6 +323,9 @@ func (s *Service) Delete(ctx context.Context, orgID string, actor audit.Actor, i
 		if err := s.snapshotPlan(ctx, cur, snap); err != nil {
 			return err
 		}
+		if err := s.unlinkIncidents(ctx, cur, actor, snap); err != nil {
+			return err
+		}
 		if err := s.Risks.Delete(ctx, orgID, cur.ID); err != nil {
 			return err
 		}
@@ -347,6 +353,8 @@ func ChangesSince(stored *Risk, submitted Input) []apperr.Change {
 	d.Add("residual_impact", fmt.Sprint(submitted.ResidualImpact), fmt.Sprint(mine.ResidualImpact))
 	d.Add("due_date", dateString(submitted.DueDate), dateString(mine.DueDate))
 	d.Add("tags", strings.Join(submitted.Tags, ", "), strings.Join(mine.Tags, ", "))
+	d.Add("risk_type", submitted.Type, mine.Type)
+	d.Add("threat_objectives", strings.Join(submitted.ThreatObjectives, ", "), strings.Join(mine.ThreatObjectives, ", "))
 	out := make([]apperr.Change, len(d))
 	for i, c := range d {
 		out[i] = apperr.Change{Field: c.Field, Old: c.Old, New: c.New}
@@ -394,6 +402,10 @@ func apply(r *Risk, in Input, now time.Time) {
 	r.AssigneeID, r.ClosureReason = in.AssigneeID, in.ClosureReason
 	r.DueDate, r.NextReviewDate = in.DueDate, in.NextReviewDate
 	r.Tags = in.Tags
+	r.Type, r.ThreatObjectives = in.Type, in.ThreatObjectives
+	if r.ThreatObjectives == nil {
+		r.ThreatObjectives = []string{}
+	}
 	switch {
 	case r.Status == StatusClosed && !wasClosed:
 		t := now
@@ -439,6 +451,8 @@ func diff(old, new *Risk, oldReg, newReg *Register) []audit.Change {
 	d.Add("due_date", dateString(old.DueDate), dateString(new.DueDate))
 	d.Add("next_review_date", dateString(old.NextReviewDate), dateString(new.NextReviewDate))
 	d.Add("tags", strings.Join(old.Tags, ", "), strings.Join(new.Tags, ", "))
+	d.Add("risk_type", old.Type, new.Type)
+	d.Add("threat_objectives", strings.Join(old.ThreatObjectives, ", "), strings.Join(new.ThreatObjectives, ", "))
 	return d
 }
 
@@ -483,7 +497,7 @@ func Snapshot(r *Risk) map[string]any {
 		"residual_probability": r.ResidualProbability, "residual_impact": r.ResidualImpact,
 		"assigneeId": r.AssigneeID, "closureReason": r.ClosureReason, "dueDate": dateString(r.DueDate),
 		"tags": r.Tags, "version": r.Version, "nextReviewDate": dateString(r.NextReviewDate),
-		"closedAt": r.ClosedAt, "source": r.Source, "sourceId": r.SourceID,
+		"closedAt": r.ClosedAt, "source": r.Source, "type": r.Type, "threatObjectives": r.ThreatObjectives, "sourceId": r.SourceID,
 		"createdBy": r.CreatedBy, "createdAt": r.CreatedAt, "updatedBy": r.UpdatedBy, "updatedAt": r.UpdatedAt,
 	}
 }

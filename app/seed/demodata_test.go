@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/riskreg/riskreg/app/incident"
+	"github.com/riskreg/riskreg/app/risk"
 )
 
 var (
@@ -218,5 +219,29 @@ func TestDemoIncidents(t *testing.T) {
 				t.Errorf("%q: links RSK-%05d, not a demo risk", d.Title, n)
 			}
 		}
+	}
+}
+
+// Every classified demo title is a demo risk, with a valid type and
+// objectives.
+func TestDemoClassifications(t *testing.T) {
+	titles := map[string]bool{}
+	for _, r := range demoRisks {
+		titles[r.Title] = true
+	}
+	types := map[string]bool{}
+	for title, c := range demoClasses {
+		if !titles[title] {
+			t.Errorf("%q is not a demo risk", title)
+		}
+		in := risk.Input{Title: "t", Description: "d", Category: "other", Type: c.Type, ThreatObjectives: c.Objectives}
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			t.Errorf("%q: %v", title, err)
+		}
+		types[c.Type] = true
+	}
+	if len(types) != len(risk.RiskTypes) {
+		t.Errorf("the demo uses %d of the %d types", len(types), len(risk.RiskTypes))
 	}
 }

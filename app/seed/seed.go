@@ -74,6 +74,9 @@ func (s *Seeder) Demo(ctx context.Context) (created bool, err error) {
 			ResidualProbability: d.ResidualProbability, ResidualImpact: d.ResidualImpact,
 			ClosureReason: d.ClosureReason, Tags: d.Tags,
 		}
+		if c, ok := demoClasses[d.Title]; ok {
+			in.Type, in.ThreatObjectives = c.Type, c.Objectives
+		}
 		if d.Assignee >= 0 {
 			in.AssigneeID = byEmail[demoPeople[d.Assignee].Email].ID
 		}

@@ -19,7 +19,7 @@ import (
 
 // bulkChangeKeys are the keys a bulk edit's "changes" object may hold;
 // any other key is refused, so a typo never turns into "change nothing".
-var bulkChangeKeys = []string{"status", "closureReason", "assigneeId", "registerId", "addTags", "removeTags", "dueDate", "delete"}
+var bulkChangeKeys = []string{"status", "closureReason", "assigneeId", "registerId", "addTags", "removeTags", "dueDate", "type", "delete"}
 
 // bulkRisksAPI is PATCH /api/v1/risks: one change to up to 1,000 risks,
 // all or nothing. Ids are internal ids, RSK identifiers or risk numbers;
@@ -223,6 +223,9 @@ func readBulkChange(z *zodObject) risk.BulkChange {
 	}
 	if d, ok := sub.date("dueDate"); ok {
 		ch.SetDueDate, ch.DueDate = true, d
+	}
+	if v, ok := sub.labelEnum("type", risk.RiskTypes); ok {
+		ch.SetType, ch.Type = true, v
 	}
 	if v, ok := sub.raw["delete"]; ok {
 		if !bytes.Equal(bytes.TrimSpace(v), []byte("true")) {

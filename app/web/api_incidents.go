@@ -278,7 +278,7 @@ type seedRisk struct {
 	IncidentAssociations     []string     `json:"incident_associations"`
 	Tags                     []seedTag    `json:"tags"`
 	ThreatObjectives         []seedThreat `json:"threat_objectives"`
-	Type                     *string      `json:"type"`
+	Type                     string       `json:"type"`
 	Source                   *string      `json:"source"`
 	RemediationTask          *string      `json:"remediation_task"`
 	ControlStatement         *string      `json:"control_statement"`
@@ -377,6 +377,13 @@ func toSeedRisk(res *incident.RiskFromIncident) seedRisk {
 		Tags: []seedTag{}, ThreatObjectives: []seedThreat{}, Source: optional(r.Source),
 		AssignedTo: seedPersonOf(r.Assignee), OpenedBy: seedPersonOf(res.OpenedBy),
 		InitiallyReportedUrgency: &seedUrgency{Value: inc.Severity, Name: incident.Severities.Label(inc.Severity)},
+	}
+	// type: the label of the risk's type as seed 002 spells it, "" when
+	// the risk has none (the seed's field is a required string).
+	out.Type = risk.RiskTypes.Label(r.Type)
+	mutated := apiTime(r.UpdatedAt)
+	for _, o := range r.ThreatObjectives {
+		out.ThreatObjectives = append(out.ThreatObjectives, seedThreat{ThreatObjective: risk.ThreatObjectives.Label(o), CreatedDate: &mutated})
 	}
 	for _, ref := range res.Incidents {
 		out.IncidentAssociations = append(out.IncidentAssociations, ref.Identifier())

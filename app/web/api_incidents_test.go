@@ -204,7 +204,7 @@ func TestAPICreateRiskFromIncident(t *testing.T) {
 	wantValues := map[string]any{
 		"id": "RSK-00001", "title": "Ransomware on file server", "description": "Shares encrypted overnight.",
 		"status": "New", "discovered_date": "2026-05-01T00:00:00.000Z", "due_date": nil, "closed_date": nil,
-		"expected_date": nil, "comments": float64(0), "source": "incident", "type": nil, "remediation_task": nil,
+		"expected_date": nil, "comments": float64(0), "source": "incident", "type": "", "remediation_task": nil,
 		"control_statement": nil, "assigned_to": nil, "likelihood": nil, "impact": nil,
 		"likelihood_analysis": nil, "impact_analysis": nil,
 	}

@@ -70,10 +70,16 @@ type apiRisk struct {
 	ClosedAt            *string      `json:"closedAt"`
 	DueDate             *string      `json:"dueDate"`
 	Tags                []string     `json:"tags"`
+	Type                *string      `json:"type"`
+	ThreatObjectives    []string     `json:"threatObjectives"`
 	Version             int          `json:"version"`
 	OrganizationID      string       `json:"organizationId"`
 	CreatedAt           string       `json:"createdAt"`
 	UpdatedAt           string       `json:"updatedAt"`
+	// The review cycle and the comments (issue 11).
+	NextReviewDate *string `json:"nextReviewDate"`
+	LastReviewedAt *string `json:"lastReviewedAt"`
+	CommentsCount  int     `json:"commentsCount"`
 }
 
 // apiRiskDetail adds the single-risk fields of seed 000.
@@ -129,9 +135,14 @@ func toAPIRisk(r *risk.Risk, reg *risk.Register) apiRisk {
 		RegisterID: r.RegisterID, AssigneeID: optional(r.AssigneeID), ClosureReason: optional(r.ClosureReason),
 		ClosedAt: apiTimePtr(r.ClosedAt), DueDate: apiTimePtr(r.DueDate), Tags: r.Tags, Version: r.Version,
 		OrganizationID: r.OrganizationID, CreatedAt: apiTime(r.CreatedAt), UpdatedAt: apiTime(r.UpdatedAt),
+		NextReviewDate: apiTimePtr(r.NextReviewDate), LastReviewedAt: apiTimePtr(r.LastReviewedAt),
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}
+	}
+	out.Type, out.ThreatObjectives = optional(r.Type), r.ThreatObjectives
+	if out.ThreatObjectives == nil {
+		out.ThreatObjectives = []string{}
 	}
 	if reg != nil {
 		out.InherentLevel = levelJSON(reg.InherentLevel(r))
@@ -265,9 +276,19 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 			regs[r.ID] = r
 		}
 	}
+	ids := make([]string, len(page.Risks))
+	for i, r := range page.Risks {
+		ids[i] = r.ID
+	}
+	counts, err := s.Comments.Counts(c.UserContext(), org, ids)
+	if err != nil {
+		return err
+	}
 	data := make([]any, len(page.Risks))
 	for i, r := range page.Risks {
-		data[i] = selectFields(toAPIRisk(r, regs[r.RegisterID]), fields)
+		ar := toAPIRisk(r, regs[r.RegisterID])
+		ar.CommentsCount = counts[r.ID]
+		data[i] = selectFields(ar, fields)
 	}
 	s.setPagination(c, q, page.Total, page.Estimated, links)
 	return sendData(c, fiber.StatusOK, data)
@@ -421,6 +442,11 @@ func (s *Server) sendRisk(c *fiber.Ctx, status int, d *risk.Detail) error {
 		return err
 	}
 	out := toAPIDetail(d)
+	counts, err := s.Comments.Counts(c.UserContext(), d.Risk.OrganizationID, []string{d.Risk.ID})
+	if err != nil {
+		return err
+	}
+	out.CommentsCount = counts[d.Risk.ID]
 	for _, r := range refs {
 		out.IncidentIDs = append(out.IncidentIDs, r.ID)
 	}

@@ -20,6 +20,8 @@ type riskFields struct {
 	AssigneeID, RegisterID, ClosureReason                    *string
 	DueDate                                                  **time.Time
 	Tags                                                     *[]string
+	Type                                                     *string   // "" clears
+	ThreatObjectives                                         *[]string // empty clears
 	Treatment                                                risk.TreatmentChange
 }
 
@@ -75,6 +77,12 @@ func readRiskFields(z *zodObject, create bool) riskFields {
 	if t, ok := z.tags("tags"); ok {
 		f.Tags = &t
 	}
+	if v, ok := z.labelEnum("type", risk.RiskTypes); ok {
+		f.Type = &v
+	}
+	if v, ok := z.labelEnums("threatObjectives", risk.ThreatObjectives); ok {
+		f.ThreatObjectives = &v
+	}
 	if obj, present, isNull := z.object("treatmentStrategy"); present {
 		var trt *risk.TreatmentInput
 		if !isNull && obj != nil {
@@ -123,6 +131,10 @@ func (f riskFields) applyTo(in *risk.Input) {
 	}
 	if f.Tags != nil {
 		in.Tags = *f.Tags
+	}
+	set(&in.Type, f.Type)
+	if f.ThreatObjectives != nil {
+		in.ThreatObjectives = *f.ThreatObjectives
 	}
 }
 

@@ -259,3 +259,38 @@ func (z *zodObject) merge(field string, sub *zodObject) {
 		}
 	}
 }
+
+// labelEnum reads a nullable string field restricted to e, accepting a
+// value ("control_deficiency") or a label ("Control Deficiency", seed
+// 002's spelling) and returning the value; null and "" clear it.
+func (z *zodObject) labelEnum(field string, e risk.Enum) (string, bool) {
+	s, ok := z.str(field, false, true)
+	if !ok || strings.TrimSpace(s) == "" {
+		return "", ok
+	}
+	v, known := e.Parse(s)
+	if !known {
+		z.add(field, risk.EnumMessage(e, s))
+		return "", false
+	}
+	return v, true
+}
+
+// labelEnums reads an array of e's values or labels (null clears it),
+// returning the values; an unknown item names the field.
+func (z *zodObject) labelEnums(field string, e risk.Enum) ([]string, bool) {
+	items, ok := z.tags(field)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		v, known := e.Parse(it)
+		if !known {
+			z.add(field, risk.EnumMessage(e, it))
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	return risk.NormalizeObjectives(out), true
+}

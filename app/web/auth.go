@@ -33,6 +33,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := s.startSession(c, token); err != nil {
 		return err
 	}
+	if c.FormValue("next") == "" {
+		next = s.landing(c, token)
+	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
@@ -104,4 +107,14 @@ func (s *Server) switchOrganization(c *fiber.Ctx) error {
 		return err
 	}
 	return redirect(c, "/risks")
+}
+
+// landing is where a sign-in without a "next" page goes: editors, who do
+// the work, land on My work; owners, admins and viewers on the dashboard.
+func (s *Server) landing(c *fiber.Ctx, token string) string {
+	p, err := s.Accounts.Authenticate(c.UserContext(), token)
+	if err == nil && p.Role == account.RoleEditor {
+		return "/me"
+	}
+	return "/"
 }

@@ -288,10 +288,11 @@ func (b *browser) login(email string) {
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
 		chromedp.Click(chromedp.CSS("[data-testid=login-submit]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=card-total]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=card-total], [data-testid=mywork-tasks]")),
 	)
-	if p := b.path(); p != "/" {
-		b.fatal("after sign-in at %s, want the dashboard /", p)
+	// Editors land on My work, everyone else on the dashboard.
+	if p := b.path(); p != "/" && p != "/me" {
+		b.fatal("after sign-in at %s, want the dashboard / or My work /me", p)
 	}
 	b.navigate("/risks")
 	b.waitVisible("[data-testid=result-count]")

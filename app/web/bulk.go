@@ -80,7 +80,7 @@ func (s *Server) bulkEdit(c *fiber.Ctx) error {
 // bulkFieldLabels name the change's fields as the bar shows them.
 var bulkFieldLabels = map[string]string{
 	"riskIds": "Selection", "changes": "Change", "status": "Status", "closureReason": "Closure reason",
-	"assigneeId": "Assignee", "registerId": "Register", "addTags": "Tags", "removeTags": "Tags",
+	"assigneeId": "Assignee", "registerId": "Register", "type": "Type", "addTags": "Tags", "removeTags": "Tags",
 	"dueDate": "Due date", "delete": "Delete",
 }
 
@@ -180,6 +180,8 @@ func bindBulk(c *fiber.Ctx, filter string) (risk.BulkSelection, risk.BulkChange,
 			}
 			ch.DueDate = &t
 		}
+	case "risk_type":
+		ch.SetType, ch.Type = true, c.FormValue("risk_type")
 	case "archive":
 		ch.Status = risk.StatusArchived
 	case "delete":

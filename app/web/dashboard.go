@@ -29,7 +29,7 @@ func (s *Server) showDashboard(c *fiber.Ctx) error {
 	}
 	reg := d.Register
 	vm := dashboard.VM{Register: reg, Today: s.today(), Top: d.Top, Activity: dashboard.ActivityOf(d.Events, d.Titles),
-		Total: number(d.Total), OutOfAppetite: number(d.OutOfAppetite), Overdue: number(d.Overdue),
+		Total: number(d.Total), OutOfAppetite: number(d.OutOfAppetite), Overdue: number(d.Overdue), ReviewsOverdue: number(d.ReviewsOverdue),
 		Inherent: levelBars(d.Inherent), Residual: levelBars(d.Residual),
 		Heatmap: heatmap.VM{Registers: []*risk.Register{reg}, Register: reg, Query: d.Total.Query, Residual: true,
 			View: heatmap.ViewGrid, Map: d.Heatmap},

@@ -75,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	status, msg := statusOf(err)
 	if status >= 500 {
-		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+		s.Log.Error("request failed", "request_id", rid, "method", c.Method(), "path", logPath(c.Path()), "status", status, "err", err)
 	}
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {
 		return redirectToLogin(c)

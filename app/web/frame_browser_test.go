@@ -83,7 +83,7 @@ func TestBrowserPhoneMenu(t *testing.T) {
 	b.press("Enter", "Enter", 13, "\r")
 	b.waitFor("the menu to open", `document.querySelector('`+menu+`').open`)
 	links := eval[[]string](b, `[...document.querySelectorAll('`+menu+` nav a')].filter(a => a.getClientRects().length > 0).map(a => a.textContent.trim())`)
-	want := []string{"Dashboard", "Register", "Heat map", "Incidents", "New risk", "Import", "Settings"}
+	want := []string{"Dashboard", "My work", "Register", "Heat map", "Incidents", "New risk", "Import", "Activity", "Settings"}
 	if !slices.Equal(links, want) {
 		t.Errorf("menu links %q, want %q", links, want)
 	}
@@ -154,7 +154,7 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	var side, phone []string
 	doc.Find(`[data-testid="sidebar"] a`).Each(func(_ int, s *goquery.Selection) { side = append(side, s.AttrOr("href", "")) })
 	menu.Find(`nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, s.AttrOr("href", "")) })
-	want := []string{"/", "/risks", "/heatmap", "/incidents", "/risks/new", "/import", "/settings"}
+	want := []string{"/", "/me", "/risks", "/heatmap", "/incidents", "/risks/new", "/import", "/activity", "/settings"}
 	if !slices.Equal(side, want) || !slices.Equal(phone, want) {
 		t.Errorf("sidebar %q, menu %q, want %q", side, phone, want)
 	}
@@ -164,8 +164,8 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	// A viewer sees neither New risk, Import nor Settings.
 	v := e.addMember(a, "viewer@acme.example", account.RoleViewer)
 	phone = nil
-	v.get("/").Doc(t).Find(`[data-testid="phone-menu"] nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, s.Text()) })
-	if !slices.Equal(phone, []string{"Dashboard", "Register", "Heat map", "Incidents"}) {
+	v.get("/").Doc(t).Find(`[data-testid="phone-menu"] nav a`).Each(func(_ int, s *goquery.Selection) { phone = append(phone, strings.TrimSpace(s.Text())) })
+	if !slices.Equal(phone, []string{"Dashboard", "My work", "Register", "Heat map", "Incidents"}) {
 		t.Errorf("viewer menu %q", phone)
 	}
 }
@@ -180,8 +180,8 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	b.waitVisible(`[data-testid="result-count"]`)
 	riskLink := eval[string](b, `document.querySelector('[data-testid=risk-row] [data-testid=risk-title]').getAttribute('href')`)
 	nav := eval[[]string](b, `[...document.querySelectorAll('[data-testid=sidebar] a')].map(a => a.getAttribute('href'))`)
-	if len(nav) != 7 {
-		t.Fatalf("navigation %q, want its 7 links", nav)
+	if len(nav) != 9 {
+		t.Fatalf("navigation %q, want its 9 links", nav)
 	}
 	b.navigate("/settings/registers")
 	b.waitVisible(`main h1`)
@@ -199,7 +199,8 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 
 	pages := append(nav, riskLink, cellLink, riskLink+"/edit", riskLink+"/delete",
 		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
-		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs")
+		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs",
+		"/settings/members", "/account", "/notifications", "/activity?kind=risk")
 	// Looking back (issue 14): the past views.
 	today := time.Now().UTC().Format(time.DateOnly)
 	pages = append(pages, "/risks?as_of="+today, "/?as_of="+today, "/heatmap?kind=residual&as_of="+today, riskLink+"?as_of="+today)
@@ -243,7 +244,8 @@ func TestBrowserFrameScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := map[string]string{"dashboard": "/", "heatmap": "/heatmap?cell=3-3", "movement": "/heatmap?view=movement",
-		"settings": "/settings/api-keys", "registers": "/settings/registers", "apidocs": "/api/docs"}
+		"settings": "/settings/api-keys", "registers": "/settings/registers", "apidocs": "/api/docs",
+		"mywork": "/me", "notifications": "/notifications", "activity": "/activity"}
 	for _, theme := range []string{"light", "dark"} {
 		for _, w := range []int64{1440, phoneWidth} {
 			var b *browser

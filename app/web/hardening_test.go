@@ -35,6 +35,7 @@ var queryParams = []string{
 	"level", "rlevel", "level_min", "rlevel_min", "residualLevel", "minLevel", "minResidualLevel", "prob", "impact", "rprob", "rimpact", "overdue", "archived", "includeArchived",
 	"modifiedAfter", "sort", "page", "per_page", "fields", "kind", "cell", "view", "bom", "register_id",
 	"probability", "residual_probability", "residual_impact", "next", "likelihood", "levels",
+	"type", "objective", "threatObjective",
 }
 
 // TestNoServerErrorFromQueryParameters sends every bad value in every

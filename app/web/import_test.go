@@ -257,6 +257,7 @@ func TestImportRoundTrip(t *testing.T) {
 			Category: []string{"technology", "people", "vendor_management"}[i%3], Department: []string{"it", "", "hr"}[i%3],
 			Status: []string{"open", "pending", "closed"}[i%3], Probability: i % 11, Impact: (i * 3) % 11,
 			ResidualProbability: i % 5, ResidualImpact: i % 4, Tags: []string{"=tag", "b"}[:i%3%2+1],
+			Type: []string{"", "code", "third_party", "control_deficiency"}[i%4], ThreatObjectives: []string{"fraud", "sabotage", "data_disclosure"}[:i%4],
 		}
 		if i%2 == 0 {
 			in.AssigneeID, in.DueDate = srcOwner.MemberID, &due

@@ -66,10 +66,21 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		}
 	}
 	if !strings.HasPrefix(c.Path(), "/static/") {
-		s.Log.Info("request", "request_id", rid, "method", c.Method(), "path", c.Path(),
+		s.Log.Info("request", "request_id", rid, "method", c.Method(), "path", logPath(c.Path()),
 			"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP())
 	}
 	return nil
+}
+
+// logPath is a request path as the log keeps it: the token of a one-time
+// link (an invitation, a password reset) is a credential, so it is left out.
+func logPath(p string) string {
+	for _, prefix := range []string{"/invite/", "/reset/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 // contentSecurityPolicy allows scripts and styles from our origin only:

@@ -64,8 +64,8 @@ func TestOpenAPIFuzz(t *testing.T) {
 	f.foreignIncidentID, _ = f.newIncident(f.keyOther, "Beta's incident")
 
 	ops := f.operations()
-	if len(ops) != 21 {
-		t.Errorf("%d operations in the document, want 21", len(ops))
+	if len(ops) != 27 {
+		t.Errorf("%d operations in the document, want 27", len(ops))
 	}
 	sent := 0
 	for _, op := range ops {
@@ -510,6 +510,9 @@ func (f *fuzzer) gen(ptr, name string, depth int) any {
 		if s["format"] == "date-time" {
 			return time.Date(2020+f.rnd.IntN(8), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), f.rnd.IntN(24), 0, 0, 0, time.UTC).Format(time.RFC3339)
 		}
+		if s["format"] == "date" { // a past day (asOf refuses the future)
+			return time.Date(2020+f.rnd.IntN(5), time.Month(1+f.rnd.IntN(12)), 1+f.rnd.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		}
 		minLen, maxLen := 1, 40
 		if m, ok := num(s["minLength"]); ok {
 			minLen = int(m)
@@ -548,6 +551,9 @@ func (f *fuzzer) genInvalid(ptr string) (any, bool) {
 	}
 	if s["format"] == "date-time" {
 		cands = append(cands, "yesterday", "2026-13-01T00:00:00Z")
+	}
+	if s["format"] == "date" {
+		cands = append(cands, "yesterday", "2026-13-01")
 	}
 	f.rnd.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	for _, c := range cands {
@@ -653,6 +659,14 @@ func (f *fuzzer) request(op fzOperation, variant int) fzRequest {
 		}
 		f.etagURL = "/api/v1/incidents/" + incID
 		riskID, taskID = incID, linkRisk
+	}
+	if strings.HasPrefix(op.path, "/registers/{id}") {
+		// {id} is a register of the key's organization.
+		riskID = f.registerID
+		if variant == 9 {
+			riskID = f.pick("reg_unknown", strings.Repeat("g", 300), "%00", "%FF", "register%20name").(string)
+			r.desc = "register id " + riskID
+		}
 	}
 	r.path = "/api/v1" + strings.NewReplacer("{id}", riskID, "{taskId}", taskID, "{riskId}", taskID).Replace(op.path)
 

@@ -105,6 +105,11 @@ func TestBrowserRegisterFits1440(t *testing.T) {
 	if got := headers(); !slices.Equal(got, []string{"ID", "Title", "Category", "Dept.", "Assignee", "Status", "Inherent", "Residual", "Due", "Updated"}) {
 		t.Errorf("default columns %q", got)
 	}
+	// The menu closes on Escape like the other menus, then opens again.
+	b.click(`[data-testid="columns-button"]`)
+	b.waitFor("the columns menu to open", `document.querySelector('[data-testid=columns-menu]').open`)
+	b.press("Escape", "Escape", 27, "")
+	b.waitFor("the columns menu to close on Escape", `!document.querySelector('[data-testid=columns-menu]').open`)
 	b.click(`[data-testid="columns-button"]`)
 	for _, c := range []string{"treatment", "tasks", "next_review", "department"} {
 		b.click(`[data-testid="column-` + c + `"]`)

@@ -24,6 +24,8 @@ var filterSample = map[string]string{
 	"q": "flood", "status": "open", "category": "technology", "department": "it", "assignee": risk.Unassigned,
 	"tag": "pci", "register": "", "level": "2", "rlevel": "2", "level_min": "2", "rlevel_min": "2",
 	"prob": "7-8", "impact": "9-10", "rprob": "3-4", "rimpact": "5", "overdue": "1", "archived": "1",
+	"type": "control_deficiency", "objective": "data_disclosure",
+	"review_overdue": "1", "review_due": "1",
 }
 
 // TestRegisterShowsEveryURLFilter: each filter the listquery table

@@ -44,7 +44,7 @@ func (s *Server) editRegister(c *fiber.Ctx) error {
 		return err
 	}
 	vm := registers.FormVM{ID: reg.ID, Name: reg.Name, Description: reg.Description,
-		Version: reg.Version, Matrix: resized(c, reg.Matrix)}
+		Version: reg.Version, Matrix: resized(c, reg.Matrix), Reviews: registers.ReviewsOf(reg)}
 	return s.renderRegisterForm(c, fiber.StatusOK, vm)
 }
 

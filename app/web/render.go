@@ -95,6 +95,14 @@ func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
 	for _, m := range ms {
 		p.Orgs = append(p.Orgs, layout.Org{ID: m.Organization.ID, Name: m.Organization.Name})
 	}
+	if s.Work != nil {
+		// One query for both badges; without them the page still renders.
+		if n, err := s.Work.Counts(c.UserContext(), pr.Organization.ID, pr.MemberID); err != nil {
+			s.Log.Warn("count my work for the frame", "request_id", requestID(c), "err", err)
+		} else {
+			p.WorkBadge, p.Unread = n.Work, n.Unread
+		}
+	}
 	return p
 }
 

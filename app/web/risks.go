@@ -165,6 +165,7 @@ func bindRisk(c *fiber.Ctx) (risk.Input, int, apperr.FieldErrors) {
 		ResidualProbability: num("residual_probability"), ResidualImpact: num("residual_impact"),
 		AssigneeID: c.FormValue("assignee_id"), ClosureReason: c.FormValue("closure_reason"),
 		DueDate: date("due_date"), NextReviewDate: date("next_review_date"), Tags: risk.ParseTags(c.FormValue("tags")),
+		Type: c.FormValue("risk_type"), ThreatObjectives: formValues(c, "threat_objectives"),
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	return in, version, fe
@@ -309,6 +310,9 @@ func (s *Server) detailVM(c *fiber.Ctx, id string) (risks.DetailVM, error) {
 		return vm, err
 	}
 	if vm.Incidents, err = s.riskIncidentsCard(c, d.Risk); err != nil {
+		return vm, err
+	}
+	if vm.Team, err = s.teamVM(c, d); err != nil {
 		return vm, err
 	}
 	vm.Plan, err = s.planVM(c, d)

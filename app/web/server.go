@@ -14,11 +14,13 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/activity"
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/app/work"
 )
 
 // Services are the domain services the handlers call; the transport
@@ -33,6 +35,13 @@ type Services struct {
 	APIKeys  *apikey.Service
 	// Idempotency replays API POSTs repeated with the same Idempotency-Key.
 	Idempotency *idempotency.Service
+	// Work answers "My work" and the notifications of the signed-in member.
+	Work *work.Service
+	// Activity reads the organization's audit trail as one log.
+	Activity *activity.Service
+	// Reviews records risk reviews; Comments keeps the comments on risks.
+	Reviews  *risk.ReviewService
+	Comments *risk.CommentService
 	// Ping reports whether the database answers (for /readyz).
 	Ping func(ctx context.Context) error
 }

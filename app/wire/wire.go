@@ -9,12 +9,14 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/riskreg/riskreg/app/account"
+	"github.com/riskreg/riskreg/app/activity"
 	"github.com/riskreg/riskreg/app/apikey"
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/app/incident"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
+	"github.com/riskreg/riskreg/app/work"
 	"github.com/riskreg/riskreg/db"
 )
 
@@ -24,13 +26,15 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	now := cfg.Clock()
 	registers := &db.RegisterStore{DB: bdb}
 	events := &db.EventStore{DB: bdb}
+	accountStore := &db.AccountStore{DB: bdb}
 	accounts := &account.Service{
-		Store: &db.AccountStore{DB: bdb}, Registers: registers, Tx: tx, NewID: db.NewID, Now: now,
+		Store: accountStore, Registers: registers, Tx: tx, NewID: db.NewID, Now: now,
 		Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: cfg.SessionIdleTimeout, MaxLifetime: cfg.SessionMaxLifetime,
+		Team: accountStore, Events: events,
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Prefs:  &db.PreferenceStore{DB: bdb},
-		Events: events, Past: &db.HistoryStore{DB: bdb}, Tx: tx, NewID: db.NewID, Now: now}
+		Events: events, Past: &db.HistoryStore{DB: bdb}, Tx: tx, NewID: db.NewID, Now: now, Incidents: &db.IncidentStore{DB: bdb}}
 	return web.Services{
 		Accounts:    accounts,
 		Risks:       risks,
@@ -39,6 +43,12 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: now},
 		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},
 		Ping:        bdb.PingContext,
+		Work:        &work.Service{Store: &db.WorkStore{DB: bdb}, Now: now},
+		Activity:    &activity.Service{Store: &db.ActivityStore{DB: bdb}},
+		Reviews: &risk.ReviewService{Risks: risks.Risks, Registers: registers, Reviews: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
+		Comments: &risk.CommentService{Risks: risks.Risks, Comments: &db.ReviewStore{DB: bdb},
+			Events: events, Tx: tx, NewID: db.NewID, Now: now},
 	}
 }
 

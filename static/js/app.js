@@ -14,7 +14,7 @@
 //                                data-flash-persist); [data-flash-close] removes it
 //   [aria-invalid="true"]        first one is focused after a form swap / on load
 //   [data-copy="text"]           click copies text, label shows "Copied"
-//   details[data-menu]           the phone menu: Escape, a click outside,
+//   details[data-menu]           menus (phone menu, Columns): Escape, a click outside,
 //                                an htmx request or a return to the page
 //                                closes it
 //   [data-filter-form="id"][data-filter-values="a=1&b=2"]

@@ -23,12 +23,14 @@ type VM struct {
 	Residual      []LevelCount
 	OutOfAppetite Number
 	Overdue       Number
-	Total         Number
-	Heatmap       heatmap.VM
-	Top           []*risk.Risk
-	Activity      []Activity
-	Today         time.Time
-	Incidents     incidents.DashboardVM
+	// ReviewsOverdue are the live risks past their next review date.
+	ReviewsOverdue Number
+	Total          Number
+	Heatmap        heatmap.VM
+	Top            []*risk.Risk
+	Activity       []Activity
+	Today          time.Time
+	Incidents      incidents.DashboardVM
 	// AsOf is the past day shown (read-only); nil is today.
 	AsOf *time.Time
 	// Trend is the weekly residual levels and outside appetite.

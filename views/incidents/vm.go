@@ -227,7 +227,8 @@ func FormatTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UT
 var fieldLabels = map[string]string{
 	"title": "Title", "description": "Description", "severity": "Severity", "status": "Status",
 	"occurred_at": "Occurred", "discovered_at": "Discovered", "resolved_at": "Resolved", "reporter": "Reporter",
-	"linked_risk": "Linked risk",
+	"linked_risk":  "Linked risk",
+	"risk_deleted": "Linked risk deleted", "risk_restored": "Linked risk restored",
 }
 
 // FieldLabel returns the label of a history field.

@@ -2,6 +2,8 @@
 // flash area, shared by every page.
 package layout
 
+import "strconv"
+
 // Flash kinds.
 const (
 	FlashSuccess = "success"
@@ -28,6 +30,9 @@ const (
 	NavSettings  = "settings"
 	NavImport    = "import"
 	NavIncidents = "incidents"
+	NavMyWork    = "mywork"
+	NavActivity  = "activity"
+	NavNotices   = "notifications"
 )
 
 // Page is what the frame needs to know about the request.
@@ -47,6 +52,10 @@ type Page struct {
 	CanManage bool
 	Flashes   []Flash
 	Wide      bool // Bare pages: a reading width for documents instead of a form's
+	// WorkBadge is My work's count (overdue tasks and reviews, unread
+	// mentions); Unread the bell's (unread notifications).
+	WorkBadge int
+	Unread    int
 }
 
 func bareWidth(wide bool) string {
@@ -85,6 +94,7 @@ type NavItem struct {
 	Href     string
 	TestID   string // for the sidebar's links
 	Shortcut bool   // the "n" shortcut follows it
+	Badge    int    // a count shown after the label; 0 for none
 }
 
 // NavItems returns the main navigation the user may use, in order. The
@@ -92,6 +102,7 @@ type NavItem struct {
 func (p Page) NavItems() []NavItem {
 	items := []NavItem{
 		{ID: NavDashboard, Label: "Dashboard", Href: "/", TestID: "nav-dashboard"},
+		{ID: NavMyWork, Label: "My work", Href: "/me", TestID: "nav-mywork", Badge: p.WorkBadge},
 		{ID: NavRegister, Label: "Register", Href: "/risks", TestID: "nav-register"},
 		{ID: NavHeatmap, Label: "Heat map", Href: "/heatmap", TestID: "nav-heatmap"},
 		{ID: NavIncidents, Label: "Incidents", Href: "/incidents", TestID: "nav-incidents"},
@@ -102,6 +113,7 @@ func (p Page) NavItems() []NavItem {
 			NavItem{ID: NavImport, Label: "Import", Href: "/import", TestID: "nav-import"})
 	}
 	if p.CanManage {
+		items = append(items, NavItem{ID: NavActivity, Label: "Activity", Href: "/activity", TestID: "nav-activity"})
 		items = append(items, NavItem{ID: NavSettings, Label: "Settings", Href: "/settings", TestID: "nav-settings"})
 	}
 	return items
@@ -115,4 +127,23 @@ func navClass(active bool) string {
 		return "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-200"
 	}
 	return "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+}
+
+// BadgeText is a count for a badge: "99+" past 99.
+func BadgeText(n int) string {
+	if n > 99 {
+		return "99+"
+	}
+	return strconv.Itoa(n)
+}
+
+// BellLabel names the bell for screen readers.
+func (p Page) BellLabel() string {
+	switch p.Unread {
+	case 0:
+		return "Notifications: none unread"
+	case 1:
+		return "Notifications: 1 unread"
+	}
+	return "Notifications: " + strconv.Itoa(p.Unread) + " unread"
 }

@@ -38,6 +38,8 @@ type FormVM struct {
 	Version     int // the version the form was rendered from: the optimistic check
 	Matrix      risk.Matrix
 	Errors      apperr.FieldErrors
+	// Reviews is the review-interval form of a saved register (issue 11).
+	Reviews ReviewsVM
 }
 
 // Action is where the form posts.

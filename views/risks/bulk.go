@@ -46,6 +46,7 @@ var BulkActions = []risk.Option{
 	{Value: "add_tags", Label: "Add tags"},
 	{Value: "remove_tags", Label: "Remove tags"},
 	{Value: "due_date", Label: "Set due date"},
+	{Value: "risk_type", Label: "Set type"},
 	{Value: "archive", Label: "Archive"},
 	{Value: "delete", Label: "Delete"},
 }

@@ -176,6 +176,10 @@ func (vm RegisterVM) filterLabel(name string) string {
 		return "Category: " + risk.Categories.Label(q.Category)
 	case "department":
 		return "Department: " + risk.Departments.Label(q.Department)
+	case "type":
+		return "Type: " + risk.RiskTypes.Label(q.Type)
+	case "objective":
+		return "Threat objective: " + risk.ThreatObjectives.Label(q.ThreatObjective)
 	case "assignee":
 		return "Assignee: " + vm.memberName(q.AssigneeID)
 	case "tag":
@@ -203,6 +207,10 @@ func (vm RegisterVM) filterLabel(name string) string {
 		return "Residual impact " + rangeName(m.Impact, *q.ResidualImpact)
 	case "overdue":
 		return "Overdue"
+	case "review_overdue":
+		return "Review overdue"
+	case "review_due":
+		return "Review due in 30 days"
 	case "archived":
 		return "Including archived"
 	}
@@ -271,7 +279,7 @@ func (vm RegisterVM) HiddenFilters() []listquery.Filter {
 // hasControl reports whether the filter form shows a control for name.
 func (vm RegisterVM) hasControl(name string) bool {
 	switch name {
-	case "q", "status", "category", "department", "assignee", "archived":
+	case "q", "status", "category", "department", "assignee", "archived", "type", "objective", "review_overdue", "review_due":
 		return true
 	case "register":
 		return len(vm.Registers) > 1
@@ -412,6 +420,8 @@ type DetailVM struct {
 	Plan     PlanVM // the treatment and the mitigation tasks
 	// Incidents is the "Linked incidents" card.
 	Incidents incidents.RiskCardVM
+	// Team is the review card and the comments of the timeline (issue 11).
+	Team TeamVM
 	// Scores is the inherent and residual score over time (issue 14).
 	Scores components.StepChart
 }
@@ -505,6 +515,8 @@ var fieldLabels = map[string]string{
 	"assignee": "Assignee", "due_date": "Due date", "next_review_date": "Next review", "tags": "Tags",
 	"treatment": "Treatment", "task": "Task", "task_status": "Task status", "task_description": "Task description",
 	"task_due_date": "Task due date", "task_assignee": "Task assignee", "linked_incident": "Linked incident",
+	"risk_type": "Type", "threat_objectives": "Threat objectives",
+	"reviewed": "Review",
 }
 
 // FieldLabel returns the label of a field name.
@@ -529,6 +541,10 @@ func DisplayValue(field, v string) string {
 		return risk.Statuses.Label(v)
 	case "closure_reason":
 		return risk.ClosureReasons.Label(v)
+	case "risk_type":
+		return risk.RiskTypes.Label(v)
+	case "threat_objectives":
+		return ObjectiveLabels(strings.Split(v, ", "))
 	// Dates are stored as ISO dates; they read as everywhere on the pages.
 	case "due_date", "next_review_date":
 		return components.DateText(v)
@@ -628,6 +644,18 @@ func ScaleOptions(levels []risk.ScaleLevel, current int) []ScaleOption {
 	}
 	return opts
 }
+
+// ObjectiveLabels joins the labels of threat objectives: "Fraud, Extortion".
+func ObjectiveLabels(objs []string) string {
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, risk.ThreatObjectives.Label(o))
+	}
+	return strings.Join(out, ", ")
+}
+
+// HasObjective reports whether objs holds o, for the form's checkboxes.
+func HasObjective(objs []string, o string) bool { return slices.Contains(objs, o) }
 
 // Tags joins tags for the form's text input.
 func Tags(tags []string) string {

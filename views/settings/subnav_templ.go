@@ -12,11 +12,12 @@ import templruntime "github.com/a-h/templ/runtime"
 const (
 	TabAPIKeys   = "api-keys"
 	TabRegisters = "registers"
+	TabMembers   = "members"
 )
 
 type tab struct{ ID, Label, Path string }
 
-var tabs = []tab{{TabAPIKeys, "API keys", APIKeysPath}, {TabRegisters, "Registers", "/settings/registers"}}
+var tabs = []tab{{TabAPIKeys, "API keys", APIKeysPath}, {TabRegisters, "Registers", "/settings/registers"}, {TabMembers, "Members", MembersPath}}
 
 // SubNav is the settings sub-navigation with current marked.
 func SubNav(current string) templ.Component {
@@ -53,7 +54,7 @@ func SubNav(current string) templ.Component {
 				var templ_7745c5c3_Var2 templ.SafeURL
 				templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(t.Path))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings/subnav.templ`, Line: 18, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings/subnav.templ`, Line: 19, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 				if templ_7745c5c3_Err != nil {
@@ -66,7 +67,7 @@ func SubNav(current string) templ.Component {
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(t.Label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings/subnav.templ`, Line: 18, Col: 201}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings/subnav.templ`, Line: 19, Col: 201}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 				if templ_7745c5c3_Err != nil {
@@ -84,7 +85,7 @@ func SubNav(current string) templ.Component {
 				var templ_7745c5c3_Var4 templ.SafeURL
 				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(t.Path))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings/subnav.templ`, Line: 20, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings/subnav.templ`, Line: 21, Col: 35}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
@@ -97,7 +98,7 @@ func SubNav(current string) templ.Component {
 				var templ_7745c5c3_Var5 string
 				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(t.Label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings/subnav.templ`, Line: 20, Col: 200}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings/subnav.templ`, Line: 21, Col: 200}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 				if templ_7745c5c3_Err != nil {

@@ -5,6 +5,7 @@
 //	riskreg migrate up|down|status  manage the database schema
 //	riskreg seed [--risks N]        create the demo organization (and N generated risks)
 //	riskreg user create --email E --name N --password P --org "Org" [--role owner|admin|editor|viewer]
+//	riskreg user invite|role|disable|enable --org SLUG --email E [--role R]
 //	riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]
 //	riskreg import --org SLUG [--dry-run] file.csv
 package main
@@ -67,6 +68,8 @@ const usage = `usage:
   riskreg migrate up|down|status
   riskreg seed [--risks N]
   riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]
+  riskreg user invite --org SLUG --email E [--role R]    (a one-time link to send)
+  riskreg user role|disable|enable --org SLUG --email E [--role R]
   riskreg apikey create --org SLUG --name N [--scopes risks:read,risks:write] [--expires YYYY-MM-DD]
   riskreg import --org SLUG [--dry-run] file.csv`
 
@@ -433,8 +436,11 @@ func seedCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writ
 }
 
 func userCmd(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
+	if len(args) > 0 && (args[0] == "invite" || args[0] == "role" || args[0] == "disable" || args[0] == "enable") {
+		return memberCmd(ctx, cfg, args[0], args[1:], out)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New(`usage: riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]`)
+		return errors.New(`usage: riskreg user create --email E --name N --password P --org "Org Name" [--role owner|admin|editor|viewer]` + "\n" + memberUsage)
 	}
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	email := fs.String("email", "", "email address (sign-in)")

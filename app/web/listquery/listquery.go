@@ -58,6 +58,9 @@ type param struct {
 	enum         risk.Enum
 	max          int  // text: the longest value in characters
 	lower        bool // text: compared case-insensitively (stored lower-case)
+	labels       bool // enum: the labels (seed 002's "Control Deficiency") are accepted too
+	multiAPI     bool // enum: the API accepts a comma-separated list (seed 003's status=a,b), kept in list
+	list         func(q *risk.ListQuery) *[]string
 	str          func(q *risk.ListQuery) *string
 	num          func(q *risk.ListQuery) **int
 	rng          func(q *risk.ListQuery) **risk.Range
@@ -68,7 +71,8 @@ type param struct {
 // params is the table, in the order links list them.
 var params = []param{
 	{browser: "q", api: "search", kind: text, max: risk.MaxSearch, str: func(q *risk.ListQuery) *string { return &q.Search }},
-	{browser: "status", api: "status", kind: enum, enum: risk.Statuses, str: func(q *risk.ListQuery) *string { return &q.Status }},
+	{browser: "status", api: "status", kind: enum, enum: risk.Statuses, multiAPI: true, str: func(q *risk.ListQuery) *string { return &q.Status },
+		list: func(q *risk.ListQuery) *[]string { return &q.Statuses }},
 	{browser: "category", api: "category", kind: enum, enum: risk.Categories, str: func(q *risk.ListQuery) *string { return &q.Category }},
 	{browser: "department", api: "department", kind: enum, enum: risk.Departments, str: func(q *risk.ListQuery) *string { return &q.Department }},
 	{browser: "assignee", api: "assigneeId", kind: text, max: MaxID, str: func(q *risk.ListQuery) *string { return &q.AssigneeID }},
@@ -83,8 +87,12 @@ var params = []param{
 	{browser: "rprob", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualProbability }},
 	{browser: "rimpact", kind: valueRange, rng: func(q *risk.ListQuery) **risk.Range { return &q.ResidualImpact }},
 	{browser: "overdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.Overdue }},
+	{browser: "review_overdue", api: "reviewOverdue", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.ReviewOverdue }},
+	{browser: "review_due", api: "reviewDueSoon", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.ReviewDueSoon }},
 	{browser: "archived", api: "includeArchived", kind: flag, bit: func(q *risk.ListQuery) *bool { return &q.IncludeArchived }},
 	{api: "modifiedAfter", kind: instant, at: func(q *risk.ListQuery) **time.Time { return &q.ModifiedAfter }},
+	{browser: "type", api: "type", kind: enum, enum: risk.RiskTypes, labels: true, str: func(q *risk.ListQuery) *string { return &q.Type }},
+	{browser: "objective", api: "threatObjective", kind: enum, enum: risk.ThreatObjectives, labels: true, str: func(q *risk.ListQuery) *string { return &q.ThreatObjective }},
 	// The register as of the end of a past day (issue 14); not a filter:
 	// no chip, and clearing the filters keeps it.
 	{browser: "as_of", api: "asOf", kind: day, at: func(q *risk.ListQuery) **time.Time { return &q.AsOf }},
@@ -176,7 +184,15 @@ func (p *param) set(q *risk.ListQuery, v string, s Surface) string {
 		}
 		*p.str(q) = v
 	case enum:
+		if p.multiAPI && s == API && strings.Contains(v, ",") {
+			return p.setList(q, v)
+		}
 		v = strings.TrimSpace(v)
+		if p.labels {
+			if w, ok := p.enum.Parse(v); ok {
+				v = w
+			}
+		}
 		if !p.enum.Has(v) {
 			return pick(s, risk.PlainEnumMessage(p.browser, p.enum, v), risk.EnumMessage(p.enum, v))
 		}
@@ -213,6 +229,28 @@ func (p *param) set(q *risk.ListQuery, v string, s Surface) string {
 			return pick(s, "Give the date as YYYY-MM-DD, for example 2026-06-30", "Invalid date; use YYYY-MM-DD such as 2026-06-30")
 		}
 		*p.at(q) = &t
+	}
+	return ""
+}
+
+// setList reads a comma-separated list of p's values (the API's
+// status=open,pending): each must be a value; one distinct value is the
+// single filter, several the list.
+func (p *param) setList(q *risk.ListQuery, v string) string {
+	var vals []string
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if !p.enum.Has(part) {
+			return risk.EnumMessage(p.enum, part)
+		}
+		if !slices.Contains(vals, part) {
+			vals = append(vals, part)
+		}
+	}
+	if len(vals) == 1 {
+		*p.str(q) = vals[0]
+	} else {
+		*p.list(q) = vals
 	}
 	return ""
 }
@@ -368,6 +406,9 @@ func (p *param) clear(q *risk.ListQuery) {
 	switch p.kind {
 	case text, enum:
 		*p.str(q) = ""
+		if p.list != nil {
+			*p.list(q) = nil
+		}
 	case level:
 		*p.num(q) = nil
 	case valueRange:

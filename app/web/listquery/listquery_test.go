@@ -94,3 +94,39 @@ func TestValuesRoundTrip(t *testing.T) {
 		t.Errorf("defaults encode as %q, want nothing", got)
 	}
 }
+
+// The API's status takes a comma-separated list (seed 003); the browser's
+// takes one status. Type and threat objective take values or labels.
+func TestStatusListAndClassifications(t *testing.T) {
+	q, fe := Parse(API, get(map[string]string{"status": "open, pending,open", "type": "Control Deficiency", "threatObjective": "data_disclosure"}))
+	if len(fe) > 0 || q.Status != "" || strings.Join(q.Statuses, ",") != "open,pending" || q.Type != "control_deficiency" ||
+		q.ThreatObjective != "data_disclosure" || !q.HasFilters() {
+		t.Fatalf("parsed %+v %v", q, fe)
+	}
+	if q, _ := Parse(API, get(map[string]string{"status": "closed,closed"})); q.Status != "closed" || q.Statuses != nil {
+		t.Errorf("one distinct status: %+v", q)
+	}
+	if _, fe := Parse(API, get(map[string]string{"status": "open,done"})); !strings.Contains(fe["status"][0], "received 'done'") {
+		t.Errorf("bad status list: %v", fe)
+	}
+	if _, fe := Parse(Browser, get(map[string]string{"status": "open,pending"})); len(fe["status"]) == 0 {
+		t.Errorf("the browser took a status list")
+	}
+	q, fe = Parse(Browser, get(map[string]string{"type": "third_party", "objective": "Fraud"}))
+	if len(fe) > 0 || q.Type != "third_party" || q.ThreatObjective != "fraud" {
+		t.Fatalf("browser: %+v %v", q, fe)
+	}
+	if v := Values(q); v.Get("type") != "third_party" || v.Get("objective") != "fraud" {
+		t.Errorf("values %v", v)
+	}
+	if w := WithoutFilters(parseRaw(API, "status=open,pending")); w.Statuses != nil {
+		t.Errorf("WithoutFilters kept %v", w.Statuses)
+	}
+}
+
+// parseRaw parses raw on surface s, for tests.
+func parseRaw(s Surface, raw string) risk.ListQuery {
+	v, _ := url.ParseQuery(raw)
+	q, _ := Parse(s, v.Get)
+	return q
+}

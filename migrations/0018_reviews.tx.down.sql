@@ -1,0 +1,13 @@
+DROP TRIGGER IF EXISTS risk_review_counts_insert ON risks;
+DROP TRIGGER IF EXISTS risk_review_counts_update ON risks;
+DROP TRIGGER IF EXISTS risk_review_counts_delete ON risks;
+DROP TRIGGER IF EXISTS risk_review_counts_truncate ON risks;
+DROP FUNCTION IF EXISTS risk_review_counts_recount();
+DROP FUNCTION IF EXISTS risk_review_counts_truncate();
+DROP FUNCTION IF EXISTS risk_review_counts_trigger();
+DROP FUNCTION IF EXISTS risk_review_counts_sql(text);
+DROP TABLE IF EXISTS risk_review_counts;
+DROP INDEX IF EXISTS risks_next_review_idx;
+DROP TABLE risk_reviews;
+ALTER TABLE risks DROP COLUMN last_reviewed_at;
+ALTER TABLE registers DROP COLUMN review_intervals;
