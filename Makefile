@@ -29,6 +29,11 @@ deps-chromium:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then :; \
 	else $(call apt_install,chromium); fi
 
+## deps-pdf: install pdftotext (poppler-utils) for the committee pack's PDF tests when missing
+deps-pdf:
+	@if command -v pdftotext >/dev/null 2>&1; then :; \
+	else $(call apt_install,poppler-utils); fi
+
 # The npm packages (Tailwind, and the OpenAPI linters Redocly and Spectral that the tests run) are
 # pinned in package-lock.json; npm ci reinstalls them whenever that file changes.
 NODE_STAMP := node_modules/.riskreg-lock.sha256
@@ -51,7 +56,7 @@ build:
 	$(GO) build -trimpath -o $(BIN) ./app/cmd/riskreg
 
 ## test: go vet, then every test under the race detector against throwaway PostgreSQL clusters and headless Chromium
-test: deps-postgres deps-chromium deps-node
+test: deps-postgres deps-chromium deps-node deps-pdf
 	$(GO) vet ./...
 	set -o pipefail; $(GO) test -race -count=1 -timeout 20m $(TEST_FLAGS) ./... 2>&1 | tee /tmp/riskreg-test.log | grep -v '^=== \|^--- PASS\|^PASS$$'
 
@@ -90,4 +95,4 @@ check: generate
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory css >/dev/null; else echo "npm not found: skipping the CSS rebuild check"; fi
 	git diff --stat --exit-code -- views static go.mod go.sum
 
-.PHONY: help deps-postgres deps-chromium deps-node run build test bench bench-go generate fmt css check
+.PHONY: help deps-postgres deps-chromium deps-pdf deps-node run build test bench bench-go generate fmt css check

@@ -80,6 +80,18 @@ func eventRowOf(e *audit.Event) *eventRow {
 	}
 }
 
+// LatestID returns the id of the organization's latest event, 0 when it
+// has none (one probe of events_recent_idx).
+func (s *EventStore) LatestID(ctx context.Context, orgID string) (int64, error) {
+	var id int64
+	err := idb(ctx, s.DB).NewSelect().TableExpr("events").ColumnExpr("coalesce(max(id), 0)").
+		Where("organization_id = ?", orgID).Scan(ctx, &id)
+	if err != nil {
+		return 0, dbErr("latest event", err)
+	}
+	return id, nil
+}
+
 // LatestRiskEvent returns the latest event of a risk by id or RSK
 // identifier (the label its events keep), deleted risks included.
 func (s *EventStore) LatestRiskEvent(ctx context.Context, orgID, idOrIdentifier string) (*audit.Event, error) {

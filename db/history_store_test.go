@@ -216,3 +216,41 @@ func TestAsOfCostAt100k(t *testing.T) {
 	measure("weekly trend", func() error { _, err := f.Risks.Trends(ctx, tn.OrgID, reg, time.Time{}); return err })
 	measure("register today, page 1", func() error { _, err := f.Risks.List(ctx, tn.OrgID, q); return err })
 }
+
+// A trend is counted once per change of the organization's trail: viewing
+// the dashboard again sends one probe of the latest event, and any audited
+// change makes the next view count again, with the change in it.
+func TestTrendsAreCountedOncePerChange(t *testing.T) {
+	rec := &queryRecorder{}
+	f := newFixture(t, rec)
+	ctx := context.Background()
+	a := f.tenant(t, "Acme")
+	r := f.create(t, a, risk.Input{Title: "Risk", Probability: 9, Impact: 9, ResidualProbability: 9, ResidualImpact: 9})
+	reg, err := f.Risks.Registers.DefaultRegister(ctx, a.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := func(tr *risk.Trend) int { return tr.OutOfAppetite[len(tr.OutOfAppetite)-1] }
+	first, err := f.Risks.Trends(ctx, a.OrgID, reg, time.Time{})
+	if err != nil || outside(first) != 1 {
+		t.Fatalf("first trend: %v, %v outside appetite this week; want 1", err, outside(first))
+	}
+	sent := rec.record(func() {
+		again, err := f.Risks.Trends(ctx, a.OrgID, reg, time.Time{})
+		if err != nil || again != first {
+			t.Errorf("the second view counted again (%v)", err)
+		}
+	})
+	if len(sent) != 1 || !strings.Contains(sent[0], "max(id)") {
+		t.Errorf("the second view sent %d statements, want the one probe of the latest event: %q", len(sent), sent)
+	}
+	in := risk.InputOf(r)
+	in.ResidualProbability, in.ResidualImpact = 1, 1
+	if _, err := f.Risks.Update(ctx, a.OrgID, a.Actor, r.ID, r.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.Risks.Trends(ctx, a.OrgID, reg, time.Time{})
+	if err != nil || outside(after) != 0 {
+		t.Fatalf("after the change: %v, %v outside appetite this week; want 0", err, outside(after))
+	}
+}

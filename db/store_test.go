@@ -42,7 +42,7 @@ func newFixture(t testing.TB, hooks ...bun.QueryHook) *fixture {
 		Accounts: &account.Service{Store: &db.AccountStore{DB: bdb}, Registers: regs, Tx: tx, NewID: db.NewID, Now: time.Now,
 			Attempts: &db.LoginAttemptStore{DB: bdb}, IdleTimeout: time.Hour, MaxLifetime: 12 * time.Hour},
 		Risks: &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: regs, Plans: &db.PlanStore{DB: bdb},
-			Prefs: &db.PreferenceStore{DB: bdb}, Events: ev, Past: &db.HistoryStore{DB: bdb}, Tx: tx, NewID: db.NewID, Now: time.Now},
+			Prefs: &db.PreferenceStore{DB: bdb}, Events: ev, Past: &db.HistoryStore{DB: bdb}, TrendCache: &risk.TrendCache{}, Tx: tx, NewID: db.NewID, Now: time.Now},
 		Events: ev,
 	}
 }

@@ -13,6 +13,7 @@ package risk
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/riskreg/riskreg/app/apperr"
@@ -284,11 +285,35 @@ const TrendWeeks = 52
 // Trends counts reg's risks (archived left out) per residual level and
 // outside appetite at the end of each of the TrendWeeks weeks up to lastDay
 // (the service's today when zero), each week by the matrix in force then.
+//
+// Counting a year of history reads every version of the register, so a
+// trend is kept in memory until the organization's audit trail moves (any
+// audited change: a risk, a register's matrix, an import): the dashboard
+// then costs what its other cards cost, whatever the register holds, and
+// the count runs once per change, not once per view.
 func (s *Service) Trends(ctx context.Context, orgID string, reg *Register, lastDay time.Time) (*Trend, error) {
 	if lastDay.IsZero() {
 		lastDay = s.today()
 	}
 	lastDay = lastDay.UTC().Truncate(24 * time.Hour)
+	mark, err := s.Events.LatestID(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	key := trendKey{org: orgID, register: reg.ID, version: reg.Version, lastDay: lastDay, mark: mark}
+	if t := s.TrendCache.get(key); t != nil {
+		return t, nil
+	}
+	t, err := s.countTrends(ctx, orgID, reg, lastDay)
+	if err != nil {
+		return nil, err
+	}
+	s.TrendCache.put(key, t)
+	return t, nil
+}
+
+// countTrends counts the trend of Trends from the history.
+func (s *Service) countTrends(ctx context.Context, orgID string, reg *Register, lastDay time.Time) (*Trend, error) {
 	first := lastDay.AddDate(0, 0, -7*(TrendWeeks-1))
 	wc, err := s.Past.WeeklyResidual(ctx, orgID, reg.ID, EndOfDay(first), TrendWeeks)
 	if err != nil {
@@ -382,4 +407,46 @@ func (s *Service) ScoreHistory(ctx context.Context, orgID, riskID string) ([]Sco
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// trendKey names a computed trend: the register (and its version, so a
+// matrix edit recounts), the last day, and the organization's latest event
+// id when it was counted.
+type trendKey struct {
+	org, register string
+	version       int
+	lastDay       time.Time
+	mark          int64
+}
+
+// TrendCache keeps computed trends (a few kilobytes each); a key whose
+// mark has moved on is never asked for again, and the map is emptied when
+// it grows past maxTrends. A Trend is not changed once cached. The zero
+// value is ready; a nil *TrendCache keeps nothing.
+type TrendCache struct {
+	mu sync.Mutex
+	m  map[trendKey]*Trend
+}
+
+const maxTrends = 512
+
+func (c *TrendCache) get(k trendKey) *Trend {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *TrendCache) put(k trendKey, t *Trend) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxTrends {
+		c.m = map[trendKey]*Trend{}
+	}
+	c.m[k] = t
 }

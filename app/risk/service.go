@@ -108,6 +108,9 @@ type EventStore interface {
 	// LatestRiskEvent returns the latest event of the risk with this id or
 	// RSK identifier, deleted risks included, or NotFound.
 	LatestRiskEvent(ctx context.Context, orgID, idOrIdentifier string) (*audit.Event, error)
+	// LatestID returns the id of the organization's latest event (0 when
+	// none): it moves with every audited change.
+	LatestID(ctx context.Context, orgID string) (int64, error)
 }
 
 // TxRunner runs fn in one database transaction carried by ctx.
@@ -134,6 +137,10 @@ type Service struct {
 	// Incidents, when set, hear of deleted and restored risks (see
 	// IncidentLinks).
 	Incidents IncidentLinks
+
+	// TrendCache, when set, keeps computed trends until the organization's
+	// trail moves (see Service.Trends); nil counts on every call.
+	TrendCache *TrendCache
 }
 
 // errStale is the message of a write based on an outdated version.

@@ -61,7 +61,7 @@ func TestOpenAPIDocumentRules(t *testing.T) {
 			}
 		}
 	}
-	if ops != 27 {
+	if ops != 28 {
 		t.Errorf("%d operations", ops)
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)

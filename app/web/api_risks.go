@@ -267,6 +267,14 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(page.Risks))
+	for i, r := range page.Risks {
+		ids[i] = r.ID
+	}
+	counts, err := s.Comments.Counts(c.UserContext(), org, ids)
+	if err != nil {
+		return err
+	}
 	if q.AsOf != nil { // levels by the matrices in force then
 		then, err := s.Risks.RegistersAsOf(c.UserContext(), org, *q.AsOf)
 		if err != nil {
@@ -275,14 +283,6 @@ func (s *Server) sendRiskList(c *fiber.Ctx, q risk.ListQuery, fields []string, l
 		for _, r := range then {
 			regs[r.ID] = r
 		}
-	}
-	ids := make([]string, len(page.Risks))
-	for i, r := range page.Risks {
-		ids[i] = r.ID
-	}
-	counts, err := s.Comments.Counts(c.UserContext(), org, ids)
-	if err != nil {
-		return err
 	}
 	data := make([]any, len(page.Risks))
 	for i, r := range page.Risks {

@@ -180,8 +180,8 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	b.waitVisible(`[data-testid="result-count"]`)
 	riskLink := eval[string](b, `document.querySelector('[data-testid=risk-row] [data-testid=risk-title]').getAttribute('href')`)
 	nav := eval[[]string](b, `[...document.querySelectorAll('[data-testid=sidebar] a')].map(a => a.getAttribute('href'))`)
-	if len(nav) != 9 {
-		t.Fatalf("navigation %q, want its 9 links", nav)
+	if len(nav) != 10 {
+		t.Fatalf("navigation %q, want its 10 links", nav)
 	}
 	b.navigate("/settings/registers")
 	b.waitVisible(`main h1`)
@@ -200,7 +200,7 @@ func TestBrowserNoSidewaysScroll(t *testing.T) {
 	pages := append(nav, riskLink, cellLink, riskLink+"/edit", riskLink+"/delete",
 		"/heatmap?view=movement", "/heatmap?kind=residual&cell=2-2",
 		"/settings/api-keys", "/settings/registers", "/settings/registers/new", "/api/docs",
-		"/settings/members", "/account", "/notifications", "/activity?kind=risk")
+		"/settings/members", "/account", "/notifications", "/activity?kind=risk", "/changes")
 	// Looking back (issue 14): the past views.
 	today := time.Now().UTC().Format(time.DateOnly)
 	pages = append(pages, "/risks?as_of="+today, "/?as_of="+today, "/heatmap?kind=residual&as_of="+today, riskLink+"?as_of="+today)

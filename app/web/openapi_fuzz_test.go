@@ -64,8 +64,8 @@ func TestOpenAPIFuzz(t *testing.T) {
 	f.foreignIncidentID, _ = f.newIncident(f.keyOther, "Beta's incident")
 
 	ops := f.operations()
-	if len(ops) != 27 {
-		t.Errorf("%d operations in the document, want 27", len(ops))
+	if len(ops) != 28 {
+		t.Errorf("%d operations in the document, want 28", len(ops))
 	}
 	sent := 0
 	for _, op := range ops {
@@ -949,6 +949,12 @@ func (f *fuzzer) check(op fzOperation, r fzRequest, res fzResponse) {
 			t.Errorf("%s: not JSON: %s", what, body)
 			return
 		}
+	} else if mt == "application/pdf" {
+		// A binary body (format: binary): a PDF document, not text.
+		if !bytes.HasPrefix(res.body, []byte("%PDF-")) {
+			t.Errorf("%s: %s body is not a PDF", what, mt)
+		}
+		return
 	} else if !utf8.Valid(res.body) {
 		t.Errorf("%s: %s body is not UTF-8", what, mt)
 	}

@@ -88,6 +88,7 @@ func (s *Server) Routes() []Route {
 		route(post, apiPrefix+"/incidents/:id/risks", APIWrite, s.createRiskFromIncidentAPI),
 		route(post, apiPrefix+"/incidents/:id/risks/:riskId", APIWrite, s.linkRiskAPI),
 		route(fiber.MethodDelete, apiPrefix+"/incidents/:id/risks/:riskId", APIWrite, s.unlinkRiskAPI),
+		route(get, apiPrefix+"/reports/committee.pdf", APIRead, s.committeePDFAPI),
 
 		route(get, "/", Member, s.showDashboard),
 		route(get, "/login", Visitor, s.showLogin),
@@ -140,6 +141,10 @@ func (s *Server) Routes() []Route {
 		route(post, "/incidents/:id/risks", Writer, s.createRiskFromIncident),
 		route(post, "/incidents/:id/risks/link", Writer, s.linkRiskForm),
 		route(post, "/incidents/:id/risks/:riskId/unlink", Writer, s.unlinkRiskForm),
+
+		route(get, "/changes", Member, s.showChanges),
+		route(get, "/reports/committee", Member, s.showCommittee),
+		route(get, "/reports/committee.pdf", Member, s.committeePDF),
 
 		route(get, importpage.Path, Writer, s.showImport),
 		route(get, importpage.TemplatePath, Writer, s.importTemplate),

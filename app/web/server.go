@@ -19,6 +19,7 @@ import (
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/app/incident"
+	"github.com/riskreg/riskreg/app/report"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/work"
 )
@@ -42,6 +43,8 @@ type Services struct {
 	// Reviews records risk reviews; Comments keeps the comments on risks.
 	Reviews  *risk.ReviewService
 	Comments *risk.CommentService
+	// Reports builds the look-back reports: changes since a date and the committee pack.
+	Reports *report.Service
 	// Ping reports whether the database answers (for /readyz).
 	Ping func(ctx context.Context) error
 }

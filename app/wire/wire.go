@@ -14,6 +14,7 @@ import (
 	"github.com/riskreg/riskreg/app/config"
 	"github.com/riskreg/riskreg/app/idempotency"
 	"github.com/riskreg/riskreg/app/incident"
+	"github.com/riskreg/riskreg/app/report"
 	"github.com/riskreg/riskreg/app/risk"
 	"github.com/riskreg/riskreg/app/web"
 	"github.com/riskreg/riskreg/app/work"
@@ -34,7 +35,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 	}
 	risks := &risk.Service{Risks: &db.RiskStore{DB: bdb}, Registers: registers, Plans: &db.PlanStore{DB: bdb},
 		Prefs:  &db.PreferenceStore{DB: bdb},
-		Events: events, Past: &db.HistoryStore{DB: bdb}, Tx: tx, NewID: db.NewID, Now: now, Incidents: &db.IncidentStore{DB: bdb}}
+		Events: events, Past: &db.HistoryStore{DB: bdb}, TrendCache: &risk.TrendCache{}, Tx: tx, NewID: db.NewID, Now: now, Incidents: &db.IncidentStore{DB: bdb}}
 	return web.Services{
 		Accounts:    accounts,
 		Risks:       risks,
@@ -42,6 +43,7 @@ func Services(cfg *config.Config, bdb *bun.DB) web.Services {
 		Importer:    &risk.Importer{Risks: risks, Members: accounts},
 		APIKeys:     &apikey.Service{Store: &db.APIKeyStore{DB: bdb}, Events: events, Tx: tx, NewID: db.NewID, Now: now},
 		Idempotency: &idempotency.Service{Store: &db.IdempotencyStore{DB: bdb}, Tx: tx},
+		Reports:     &report.Service{Risks: risks, Store: &db.ReportStore{DB: bdb}, Now: now},
 		Ping:        bdb.PingContext,
 		Work:        &work.Service{Store: &db.WorkStore{DB: bdb}, Now: now},
 		Activity:    &activity.Service{Store: &db.ActivityStore{DB: bdb}},

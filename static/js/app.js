@@ -423,6 +423,20 @@
     }
   });
 
+  // Plain GET forms marked data-drop-empty (no htmx) leave their empty
+  // fields out too: disabled for the submit, enabled again right after.
+  doc.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.matches || !form.matches('form[data-drop-empty]:not([hx-get])')) return;
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'get') return;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && !el.disabled && el.value === '') {
+        el.disabled = true;
+        setTimeout(function () { el.disabled = false; }, 0);
+      }
+    });
+  });
+
   // Forms marked data-drop-empty leave empty parameters out of GET
   // requests, so the pushed address stays short and shareable.
   doc.addEventListener('htmx:configRequest', function (e) {

@@ -33,6 +33,7 @@ const (
 	NavMyWork    = "mywork"
 	NavActivity  = "activity"
 	NavNotices   = "notifications"
+	NavReports   = "reports"
 )
 
 // Page is what the frame needs to know about the request.
@@ -106,6 +107,7 @@ func (p Page) NavItems() []NavItem {
 		{ID: NavRegister, Label: "Register", Href: "/risks", TestID: "nav-register"},
 		{ID: NavHeatmap, Label: "Heat map", Href: "/heatmap", TestID: "nav-heatmap"},
 		{ID: NavIncidents, Label: "Incidents", Href: "/incidents", TestID: "nav-incidents"},
+		{ID: NavReports, Label: "Committee pack", Href: "/reports/committee", TestID: "nav-reports"},
 	}
 	if p.CanWrite {
 		items = append(items,
