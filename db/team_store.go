@@ -75,6 +75,14 @@ func (s *AccountStore) MemberByUser(ctx context.Context, orgID, userID string) (
 	return s.teamMember(ctx, orgID, "m.user_id = ?", userID, true)
 }
 
+// OtherOrganizations counts the user's memberships of other organizations,
+// disabled and removed ones included.
+func (s *AccountStore) OtherOrganizations(ctx context.Context, userID, orgID string) (int, error) {
+	var n int
+	err := idb(ctx, s.DB).NewRaw(`SELECT count(*) FROM members WHERE user_id = ? AND organization_id <> ?`, userID, orgID).Scan(ctx, &n)
+	return n, dbErr("count memberships", err)
+}
+
 // LockOwners locks the organization's active owners and counts them.
 func (s *AccountStore) LockOwners(ctx context.Context, orgID string) (int, error) {
 	var ids []string

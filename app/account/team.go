@@ -99,6 +99,9 @@ type TeamStore interface {
 	// MemberByUser returns the user's membership of the organization
 	// (removed ones too), or NotFound; removed reports a removed one.
 	MemberByUser(ctx context.Context, orgID, userID string) (*TeamMember, bool, error)
+	// OtherOrganizations counts the user's memberships (in any state) of
+	// organizations other than orgID.
+	OtherOrganizations(ctx context.Context, userID, orgID string) (int, error)
 	// LockOwners locks and counts the organization's active owners.
 	LockOwners(ctx context.Context, orgID string) (int, error)
 	SetMemberRole(ctx context.Context, orgID, id string, role Role) error
@@ -621,14 +624,12 @@ func (s *Service) IssuePasswordReset(ctx context.Context, by Manager, id string)
 		if m.ID == by.MemberID {
 			return apperr.New(apperr.Conflict, "Change your own password on your account page")
 		}
-		ms, err := s.Store.Memberships(ctx, m.UserID)
+		others, err := s.Team.OtherOrganizations(ctx, m.UserID, by.OrganizationID)
 		if err != nil {
 			return err
 		}
-		for _, o := range ms {
-			if o.Organization.ID != by.OrganizationID {
-				return apperr.New(apperr.Conflict, m.Name+" belongs to other organizations too: they can change their password on their account page")
-			}
+		if others > 0 {
+			return apperr.New(apperr.Conflict, m.Name+" belongs to other organizations too: they can change their password on their account page")
 		}
 		now := s.Now().UTC()
 		r := &PasswordReset{ID: s.NewID("pwr"), OrganizationID: by.OrganizationID, UserID: m.UserID, MemberID: m.ID,
@@ -661,6 +662,13 @@ func (s *Service) pendingReset(ctx context.Context, token string) (*PasswordRese
 		return nil, linkErr(InviteAccepted)
 	case !s.Now().UTC().Before(r.ExpiresAt):
 		return nil, linkErr(InviteExpired)
+	}
+	// A link for someone removed since is withdrawn with them.
+	if _, removed, err := s.Team.TeamMember(ctx, r.OrganizationID, r.MemberID, false); err != nil || removed {
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
+		return nil, linkErr(InviteRevoked)
 	}
 	return r, nil
 }

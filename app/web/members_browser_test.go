@@ -64,6 +64,7 @@ func TestBrowserInviteRoleDisable(t *testing.T) {
 	}
 	owner.choose(row+` [data-testid=member-role-select]`, "viewer")
 	owner.click(row + ` [data-testid=member-role-save]`)
+	owner.waitVisible(`[data-testid=flash]`) // the page after the redirect
 	owner.waitVisible(row)
 	if fl := owner.flashes(); len(fl) == 0 || !strings.Contains(fl[0], "is now Viewer") {
 		t.Errorf("flash after the role change: %q", fl)

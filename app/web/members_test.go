@@ -432,6 +432,13 @@ func TestPasswordResetLink(t *testing.T) {
 	// Expired after a day.
 	res = a.Owner.postForm("/settings/members/"+edID+"/reset-password", url.Values{})
 	u, _ = url.Parse(strings.TrimSpace(res.Doc(t).Find(`[data-testid="new-link-url"]`).Text()))
+	// A link for a member removed since is withdrawn with them.
+	res = a.Owner.postForm("/settings/members/"+edID+"/reset-password", url.Values{})
+	removed, _ := url.Parse(strings.TrimSpace(res.Doc(t).Find(`[data-testid="new-link-url"]`).Text()))
+	a.Owner.postForm("/settings/members/"+edID+"/remove", url.Values{})
+	if r := e.client().get(removed.Path); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, "withdrawn") {
+		t.Errorf("reset link of a removed member: %d", r.StatusCode)
+	}
 	e.Clock.Advance(25 * time.Hour)
 	if r := e.client().get(u.Path); r.StatusCode != http.StatusNotFound || !strings.Contains(r.Body, "expired") {
 		t.Errorf("expired reset link: %d", r.StatusCode)
