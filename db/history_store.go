@@ -62,8 +62,7 @@ func (s *HistoryStore) versionsAt(ctx context.Context, orgID string, at time.Tim
 			(v.probability * v.impact)::smallint AS inherent_score,
 			(v.residual_probability * v.residual_impact)::smallint AS residual_score,
 			li.l AS inherent_level, lr.l AS residual_level, v.assignee_id, v.closure_reason, v.closed_at,
-			v.due_date, v.next_review_date, NULL::timestamptz AS last_reviewed_at, v.tags, NULL::text AS risk_type,
-			'{}'::text[] AS threat_objectives, ''::text AS source, ''::text AS source_id, v.version,
+			v.due_date, v.next_review_date, v.last_reviewed_at, v.tags, v.risk_type, v.threat_objectives, ''::text AS source, ''::text AS source_id, v.version,
 			NULL::text AS created_by, NULL::text AS updated_by, v.created_at, v.valid_from AS updated_at,
 			setweight(to_tsvector('english', v.title), 'A') || setweight(to_tsvector('english', v.description), 'B') AS search`).
 		Join(join("li", "probability", "impact"), args...).
@@ -80,30 +79,40 @@ func (s *HistoryStore) ListAsOf(ctx context.Context, orgID string, f risk.ListQu
 	if f.RegisterID != "" {
 		sub = sub.Where("v.register_id = ?", f.RegisterID)
 	}
-	var total int
-	err := applyFilters(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS r", sub).ColumnExpr("count(*)"), orgID, f).Scan(ctx, &total)
-	if err != nil {
-		return risk.Page{}, dbErr("count risks as of", err)
+	count := func() (risk.Page, error) {
+		var total int
+		err := applyFilters(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS r", sub).ColumnExpr("count(*)"), orgID, f).Scan(ctx, &total)
+		return risk.Page{Total: total}, dbErr("count risks as of", err)
 	}
-	page := risk.Page{Total: total}
-	if f.PerPage <= 0 || f.Offset() >= total {
-		return page, nil
+	if f.PerPage <= 0 {
+		return count()
 	}
-	var rows []riskRow
-	q := idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).ModelTableExpr("(?) AS r", sub).
+	// The page and the total in one scan of the versions: the total is a
+	// window count over the matching rows, taken before the limit.
+	var rows []riskRowTotal
+	q := idb(ctx, s.DB).NewSelect().Model((*riskRowTotal)(nil)).ModelTableExpr("(?) AS r", sub).
 		ColumnExpr("?TableColumns").
-		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email").
+		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email, count(*) OVER () AS total_count").
 		Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
 		Join("LEFT JOIN users AS u ON u.id = m.user_id")
 	q = orderRisks(applyFilters(q, orgID, f), f).Limit(int64(f.PerPage)).Offset(int64(f.Offset()))
 	if err := q.Scan(ctx, &rows); err != nil {
 		return risk.Page{}, dbErr("list risks as of", err)
 	}
-	page.Risks = make([]*risk.Risk, len(rows))
+	if len(rows) == 0 { // past the last page, or nothing matches
+		return count()
+	}
+	page := risk.Page{Total: rows[0].Total, Risks: make([]*risk.Risk, len(rows))}
 	for i := range rows {
 		page.Risks[i] = rows[i].toDomain()
 	}
 	return page, nil
+}
+
+// riskRowTotal is a risk row with the window count of its query.
+type riskRowTotal struct {
+	riskRow `bun:",extend"`
+	Total   int `bun:"total_count,scanonly"`
 }
 
 // GetAsOf returns the risk (id or RSK identifier) as it was at at.

@@ -18,6 +18,11 @@
 -- (appended in the same transaction, stamped by the service clock) moves the
 -- end to the moment of deletion.
 --
+-- The history is the app's to read only: the triggers run as the schema's
+-- owner (SECURITY DEFINER), and the app's role may not write it (migration
+-- 0007's default grants are taken back below), so a compromised app cannot
+-- rewrite the past.
+--
 -- History before this migration is not known: every existing risk gets one
 -- version, its current state, from its creation on.
 CREATE TABLE risk_versions (
@@ -42,6 +47,9 @@ CREATE TABLE risk_versions (
     due_date              date,
     next_review_date      date,
     tags                  text[] NOT NULL DEFAULT '{}',
+    risk_type             text,
+    threat_objectives     text[] NOT NULL DEFAULT '{}',
+    last_reviewed_at      timestamptz,
     version               integer NOT NULL,
     created_at            timestamptz NOT NULL,
     PRIMARY KEY (organization_id, risk_id, valid_from),
@@ -51,15 +59,16 @@ CREATE TABLE risk_versions (
 -- The as-of reads and the weekly trend scan one register's versions.
 CREATE INDEX risk_versions_register_idx ON risk_versions (organization_id, register_id, valid_to, valid_from);
 
-CREATE FUNCTION risk_versions_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION risk_versions_trigger() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO risk_versions (organization_id, risk_id, valid_from, register_id, number, title, description,
             category, department, status, probability, impact, residual_probability, residual_impact, assignee_id,
-            closure_reason, closed_at, due_date, next_review_date, tags, version, created_at)
+            closure_reason, closed_at, due_date, next_review_date, tags, risk_type, threat_objectives, last_reviewed_at, version, created_at)
         SELECT n.organization_id, n.id, n.updated_at, n.register_id, n.number, n.title, n.description,
             n.category, n.department, n.status, n.probability, n.impact, n.residual_probability, n.residual_impact,
-            n.assignee_id, n.closure_reason, n.closed_at, n.due_date, n.next_review_date, n.tags, n.version, n.created_at
+            n.assignee_id, n.closure_reason, n.closed_at, n.due_date, n.next_review_date, n.tags, n.risk_type, n.threat_objectives, n.last_reviewed_at, n.version, n.created_at
         FROM new_rows n
         ON CONFLICT (organization_id, risk_id, valid_from) DO UPDATE SET valid_to = 'infinity',
             register_id = EXCLUDED.register_id, title = EXCLUDED.title, description = EXCLUDED.description,
@@ -68,7 +77,8 @@ BEGIN
             residual_probability = EXCLUDED.residual_probability, residual_impact = EXCLUDED.residual_impact,
             assignee_id = EXCLUDED.assignee_id, closure_reason = EXCLUDED.closure_reason,
             closed_at = EXCLUDED.closed_at, due_date = EXCLUDED.due_date,
-            next_review_date = EXCLUDED.next_review_date, tags = EXCLUDED.tags, version = EXCLUDED.version;
+            next_review_date = EXCLUDED.next_review_date, tags = EXCLUDED.tags, risk_type = EXCLUDED.risk_type,
+            threat_objectives = EXCLUDED.threat_objectives, last_reviewed_at = EXCLUDED.last_reviewed_at, version = EXCLUDED.version;
     ELSIF TG_OP = 'DELETE' THEN
         UPDATE risk_versions v SET valid_to = greatest(o.updated_at, v.valid_from)
         FROM old_rows o
@@ -85,11 +95,11 @@ BEGIN
                 AND cur.valid_to = 'infinity'
             WHERE (o.register_id, o.title, o.description, o.category, o.department, o.status, o.probability,
                    o.impact, o.residual_probability, o.residual_impact, o.assignee_id, o.closure_reason,
-                   o.closed_at, o.due_date, o.next_review_date, o.tags)
+                   o.closed_at, o.due_date, o.next_review_date, o.tags, o.risk_type, o.threat_objectives, o.last_reviewed_at)
                 IS DISTINCT FROM
                   (n.register_id, n.title, n.description, n.category, n.department, n.status, n.probability,
                    n.impact, n.residual_probability, n.residual_impact, n.assignee_id, n.closure_reason,
-                   n.closed_at, n.due_date, n.next_review_date, n.tags)
+                   n.closed_at, n.due_date, n.next_review_date, n.tags, n.risk_type, n.threat_objectives, n.last_reviewed_at)
         ), closed AS (
             UPDATE risk_versions v SET valid_to = c.at
             FROM changed c
@@ -98,10 +108,10 @@ BEGIN
         )
         INSERT INTO risk_versions (organization_id, risk_id, valid_from, register_id, number, title, description,
             category, department, status, probability, impact, residual_probability, residual_impact, assignee_id,
-            closure_reason, closed_at, due_date, next_review_date, tags, version, created_at)
+            closure_reason, closed_at, due_date, next_review_date, tags, risk_type, threat_objectives, last_reviewed_at, version, created_at)
         SELECT c.organization_id, c.id, c.at, c.register_id, c.number, c.title, c.description,
             c.category, c.department, c.status, c.probability, c.impact, c.residual_probability, c.residual_impact,
-            c.assignee_id, c.closure_reason, c.closed_at, c.due_date, c.next_review_date, c.tags, c.version, c.created_at
+            c.assignee_id, c.closure_reason, c.closed_at, c.due_date, c.next_review_date, c.tags, c.risk_type, c.threat_objectives, c.last_reviewed_at, c.version, c.created_at
         FROM changed c
         ON CONFLICT (organization_id, risk_id, valid_from) DO UPDATE SET valid_to = 'infinity',
             register_id = EXCLUDED.register_id, title = EXCLUDED.title, description = EXCLUDED.description,
@@ -110,7 +120,8 @@ BEGIN
             residual_probability = EXCLUDED.residual_probability, residual_impact = EXCLUDED.residual_impact,
             assignee_id = EXCLUDED.assignee_id, closure_reason = EXCLUDED.closure_reason,
             closed_at = EXCLUDED.closed_at, due_date = EXCLUDED.due_date,
-            next_review_date = EXCLUDED.next_review_date, tags = EXCLUDED.tags, version = EXCLUDED.version;
+            next_review_date = EXCLUDED.next_review_date, tags = EXCLUDED.tags, risk_type = EXCLUDED.risk_type,
+            threat_objectives = EXCLUDED.threat_objectives, last_reviewed_at = EXCLUDED.last_reviewed_at, version = EXCLUDED.version;
     END IF;
     RETURN NULL;
 END;
@@ -125,7 +136,8 @@ CREATE TRIGGER risk_versions_delete AFTER DELETE ON risks REFERENCING OLD TABLE 
 
 -- A risk's deletion event, stamped by the service clock, ends its last
 -- version at the moment of deletion.
-CREATE FUNCTION risk_versions_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION risk_versions_deleted() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     UPDATE risk_versions v SET valid_to = greatest(e.created_at, v.valid_from)
     FROM new_rows e
@@ -142,8 +154,16 @@ CREATE TRIGGER risk_versions_deleted AFTER INSERT ON events REFERENCING NEW TABL
 
 INSERT INTO risk_versions (organization_id, risk_id, valid_from, register_id, number, title, description,
     category, department, status, probability, impact, residual_probability, residual_impact, assignee_id,
-    closure_reason, closed_at, due_date, next_review_date, tags, version, created_at)
+    closure_reason, closed_at, due_date, next_review_date, tags, risk_type, threat_objectives, last_reviewed_at, version, created_at)
 SELECT organization_id, id, created_at, register_id, number, title, description,
     category, department, status, probability, impact, residual_probability, residual_impact, assignee_id,
-    closure_reason, closed_at, due_date, next_review_date, tags, version, created_at
+    closure_reason, closed_at, due_date, next_review_date, tags, risk_type, threat_objectives, last_reviewed_at, version, created_at
 FROM risks;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'riskreg_app') THEN
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON risk_versions FROM riskreg_app;
+    END IF;
+END
+$$;

@@ -4,7 +4,8 @@
 -- to valid_to (exclusive; 'infinity' while current), written by a trigger
 -- in the transaction of the change with the register's updated_at (set by
 -- the service clock), never now(). Existing registers get their current
--- matrix from their creation on.
+-- matrix from their creation on. Like risk_versions, the app reads it only
+-- (the trigger runs as the owner).
 CREATE TABLE register_versions (
     organization_id  text NOT NULL,
     register_id      text NOT NULL,
@@ -17,7 +18,8 @@ CREATE TABLE register_versions (
     CHECK (valid_to >= valid_from)
 );
 
-CREATE FUNCTION register_versions_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION register_versions_trigger() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
     at timestamptz := NEW.updated_at;
 BEGIN
@@ -43,3 +45,11 @@ CREATE TRIGGER register_versions_write AFTER INSERT OR UPDATE ON registers
 
 INSERT INTO register_versions (organization_id, register_id, valid_from, name, matrix)
 SELECT organization_id, id, created_at, name, matrix FROM registers;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'riskreg_app') THEN
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON register_versions FROM riskreg_app;
+    END IF;
+END
+$$;

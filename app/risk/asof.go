@@ -204,9 +204,9 @@ func (s *Service) DashboardAsOf(ctx context.Context, orgID string, day time.Time
 	base := asOfQuery(ListQuery{RegisterID: reg.ID, Sort: DefaultSort, Desc: true, Page: 1, PerPage: DefaultPerPage, AsOf: &day}, day)
 	d := &Dashboard{Register: reg, Titles: map[string]string{}}
 	count := func(q ListQuery) (Count, error) {
-		q.PerPage = 1
-		p, err := s.Past.ListAsOf(ctx, orgID, q, at, regs)
-		q.PerPage = DefaultPerPage
+		cq := q
+		cq.PerPage = 0 // the total only
+		p, err := s.Past.ListAsOf(ctx, orgID, cq, at, regs)
 		return Count{N: p.Total, Query: q}, err
 	}
 	if d.Total, err = count(base); err != nil {
@@ -221,6 +221,11 @@ func (s *Service) DashboardAsOf(ctx context.Context, orgID string, day time.Time
 	overdue := base
 	overdue.Overdue = true
 	if d.Overdue, err = count(overdue); err != nil {
+		return nil, err
+	}
+	reviews := base
+	reviews.ReviewOverdue = true
+	if d.ReviewsOverdue, err = count(reviews); err != nil {
 		return nil, err
 	}
 	for _, residual := range []bool{false, true} {

@@ -209,6 +209,14 @@ func TestAsOfReplaysAScriptedHistory(t *testing.T) {
 	if r := owner.get("/risks/RSK-00001?as_of=" + dayBeforeA); r.StatusCode != http.StatusNotFound {
 		t.Errorf("risk page before its creation: %d, want 404", r.StatusCode)
 	}
+	// Paging a past list: the total holds on every page, past the last too.
+	_, today := pastDay(0)
+	for page, n := range map[int]int{1: 1, 2: 1, 3: 0} {
+		r := api.get(fmt.Sprintf("/api/v1/risks?asOf=%s&per_page=1&page=%d&sort=identifier", today, page))
+		if len(r.dataList()) != n || r.Header.Get("X-Pagination-Total-Entries") != "2" {
+			t.Errorf("page %d as of today: %d risks, total %s; want %d of 2", page, len(r.dataList()), r.Header.Get("X-Pagination-Total-Entries"), n)
+		}
+	}
 	// Bad and future days are refused, naming the parameter.
 	for _, q := range []string{"asOf=" + tomorrow, "asOf=30-06-2026", "asOf=2026-02-30"} {
 		r := api.get("/api/v1/risks?" + q)
