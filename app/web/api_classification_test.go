@@ -417,7 +417,10 @@ func TestAPIClassificationAsOf(t *testing.T) {
 			t.Errorf("asOf with %s: %d %s", q, r.Status, r.Body)
 		}
 	}
-	if r := api.get("/api/v1/risks?asOf=" + day); r.Status != http.StatusOK || len(r.dataList()) != 1 || r.dataList()[0].(map[string]any)["type"] != nil {
+	if r := api.get("/api/v1/risks?asOf=" + day + "&type=code"); len(r.dataList()) != 1 {
+		t.Errorf("asOf with type=code: %d risks, want the one typed then: %s", len(r.dataList()), r.Body)
+	}
+	if r := api.get("/api/v1/risks?asOf=" + day); r.Status != http.StatusOK || len(r.dataList()) != 1 || r.dataList()[0].(map[string]any)["type"] != "code" {
 		t.Errorf("asOf: %d %s", r.Status, r.Body)
 	}
 	if res := owner.get("/risks?as_of=" + day + "&type=code"); res.StatusCode != http.StatusOK {
