@@ -40,7 +40,7 @@ func (s *IncidentStore) RelinkRisk(ctx context.Context, orgID, riskID string, in
 		SELECT i.organization_id, i.id, ?, ? FROM incidents i WHERE i.organization_id = ? AND i.id IN (?)
 		ON CONFLICT DO NOTHING RETURNING incident_id)
 		SELECT i.id, i.number, i.title FROM incidents i JOIN linked l ON l.incident_id = i.id
-		WHERE i.organization_id = ? ORDER BY i.number`, riskID, at, orgID, bun.In(incidentIDs), orgID).Scan(ctx, &rows)
+		WHERE i.organization_id = ? ORDER BY i.number`, riskID, at, orgID, bun.List(incidentIDs), orgID).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("relink incidents", err)
 	}

@@ -205,7 +205,7 @@ func (s *ReviewStore) CountComments(ctx context.Context, orgID string, riskIDs [
 		N      int    `bun:"n"`
 	}
 	err := idb(ctx, s.DB).NewSelect().TableExpr("risk_comments").ColumnExpr("risk_id, count(*) AS n").
-		Where("organization_id = ? AND risk_id IN (?)", orgID, bun.In(riskIDs)).GroupExpr("risk_id").Scan(ctx, &rows)
+		Where("organization_id = ? AND risk_id IN (?)", orgID, bun.List(riskIDs)).GroupExpr("risk_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("count comments", err)
 	}
