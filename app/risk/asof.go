@@ -209,23 +209,7 @@ func (s *Service) DashboardAsOf(ctx context.Context, orgID string, day time.Time
 		p, err := s.Past.ListAsOf(ctx, orgID, cq, at, regs)
 		return Count{N: p.Total, Query: q}, err
 	}
-	if d.Total, err = count(base); err != nil {
-		return nil, err
-	}
-	out := base
-	minLevel := reg.Matrix.Tolerance + 1
-	out.MinResidualLevel = &minLevel
-	if d.OutOfAppetite, err = count(out); err != nil {
-		return nil, err
-	}
-	overdue := base
-	overdue.Overdue = true
-	if d.Overdue, err = count(overdue); err != nil {
-		return nil, err
-	}
-	reviews := base
-	reviews.ReviewOverdue = true
-	if d.ReviewsOverdue, err = count(reviews); err != nil {
+	if err := d.countCards(reg, base, count); err != nil {
 		return nil, err
 	}
 	for _, residual := range []bool{false, true} {

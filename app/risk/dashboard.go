@@ -57,23 +57,7 @@ func (s *Service) Dashboard(ctx context.Context, orgID string) (*Dashboard, erro
 		n, err := s.Risks.Count(ctx, orgID, s.dated(q))
 		return Count{N: n, Query: q}, err
 	}
-	if d.Total, err = count(base); err != nil {
-		return nil, err
-	}
-	out := base
-	minLevel := reg.Matrix.Tolerance + 1
-	out.MinResidualLevel = &minLevel
-	if d.OutOfAppetite, err = count(out); err != nil {
-		return nil, err
-	}
-	overdue := base
-	overdue.Overdue = true
-	if d.Overdue, err = count(overdue); err != nil {
-		return nil, err
-	}
-	reviews := base
-	reviews.ReviewOverdue = true
-	if d.ReviewsOverdue, err = count(reviews); err != nil {
+	if err := d.countCards(reg, base, count); err != nil {
 		return nil, err
 	}
 	if d.Inherent, err = s.levelCounts(ctx, orgID, reg, base, false); err != nil {
@@ -147,4 +131,29 @@ func (s *Service) levelCounts(ctx context.Context, orgID string, reg *Register, 
 		out = append(out, LevelCount{Level: reg.Matrix.LevelAt(i), Count: Count{N: counts[i], Query: q}})
 	}
 	return out, nil
+}
+
+// countCards fills the dashboard's four numbers — all risks, outside
+// appetite, overdue due dates and overdue reviews — with count, from the
+// register's base query (today's counts or a past day's).
+func (d *Dashboard) countCards(reg *Register, base ListQuery, count func(ListQuery) (Count, error)) error {
+	var err error
+	if d.Total, err = count(base); err != nil {
+		return err
+	}
+	out := base
+	minLevel := reg.Matrix.Tolerance + 1
+	out.MinResidualLevel = &minLevel
+	if d.OutOfAppetite, err = count(out); err != nil {
+		return err
+	}
+	overdue := base
+	overdue.Overdue = true
+	if d.Overdue, err = count(overdue); err != nil {
+		return err
+	}
+	reviews := base
+	reviews.ReviewOverdue = true
+	d.ReviewsOverdue, err = count(reviews)
+	return err
 }
