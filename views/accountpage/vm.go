@@ -36,43 +36,36 @@ func invalid(fe apperr.FieldErrors, f string) string {
 	return "false"
 }
 
+// uaName is a name shown for user agents holding a token.
+type uaName struct{ token, name string }
+
+// Browsers and systems by their user-agent tokens, most specific first
+// (Edge and headless Chrome also say Chrome; Chrome also says Safari).
+var (
+	browsers = []uaName{{"Edg/", "Edge"}, {"HeadlessChrome", "Headless Chrome"}, {"Chrome/", "Chrome"},
+		{"Firefox/", "Firefox"}, {"Safari/", "Safari"}, {"curl/", "curl"}, {"Go-http-client", "Go HTTP client"}}
+	systems = []uaName{{"iPhone", "iOS"}, {"iPad", "iOS"}, {"Android", "Android"}, {"Windows", "Windows"},
+		{"Mac OS X", "macOS"}, {"Linux", "Linux"}}
+)
+
+// firstName returns the name of the first entry whose token ua holds, or def.
+func firstName(ua string, names []uaName, def string) string {
+	for _, n := range names {
+		if strings.Contains(ua, n.token) {
+			return n.name
+		}
+	}
+	return def
+}
+
 // Device is a short description of a user agent: browser on system.
 func Device(ua string) string {
 	if ua == "" {
 		return "Unknown device"
 	}
-	browser := "Browser"
-	switch {
-	case strings.Contains(ua, "Edg/"):
-		browser = "Edge"
-	case strings.Contains(ua, "HeadlessChrome"):
-		browser = "Headless Chrome"
-	case strings.Contains(ua, "Chrome/"):
-		browser = "Chrome"
-	case strings.Contains(ua, "Firefox/"):
-		browser = "Firefox"
-	case strings.Contains(ua, "Safari/"):
-		browser = "Safari"
-	case strings.Contains(ua, "curl/"):
-		browser = "curl"
-	case strings.Contains(ua, "Go-http-client"):
-		browser = "Go HTTP client"
+	browser := firstName(ua, browsers, "Browser")
+	if system := firstName(ua, systems, ""); system != "" {
+		return browser + " on " + system
 	}
-	system := ""
-	switch {
-	case strings.Contains(ua, "iPhone") || strings.Contains(ua, "iPad"):
-		system = "iOS"
-	case strings.Contains(ua, "Android"):
-		system = "Android"
-	case strings.Contains(ua, "Windows"):
-		system = "Windows"
-	case strings.Contains(ua, "Mac OS X"):
-		system = "macOS"
-	case strings.Contains(ua, "Linux"):
-		system = "Linux"
-	}
-	if system == "" {
-		return browser
-	}
-	return browser + " on " + system
+	return browser
 }
