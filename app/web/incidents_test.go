@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,5 +151,31 @@ func TestIncidentPages(t *testing.T) {
 	}
 	if r := b.Owner.get("/incidents"); strings.Contains(r.Body, "INC-00001") {
 		t.Errorf("other organization's list shows Acme's incidents")
+	}
+}
+
+// The incident list pages like the register (the same paging footer):
+// "Page 1 of 2" with a Next link that keeps the filters, rows per page
+// from the list's filter form, and no Next on the last page.
+func TestIncidentListPaging(t *testing.T) {
+	e := newEnv(t)
+	a := e.signup("Acme", "owner@acme.example")
+	for i := range 26 {
+		e.createIncident(a, fmt.Sprintf("Incident %02d", i))
+	}
+	doc := a.Owner.get("/incidents?per_page=25&severity=high").Doc(t)
+	if got := strings.Join(strings.Fields(doc.Find(`[data-testid="page-of"]`).Text()), " "); got != "Page 1 of 2" {
+		t.Errorf("paging label %q, want Page 1 of 2", got)
+	}
+	next := doc.Find(`[data-testid="next-page"]`).AttrOr("href", "")
+	if !strings.Contains(next, "page=2") || !strings.Contains(next, "severity=high") {
+		t.Errorf("Next link %q, want page 2 with the filter", next)
+	}
+	if form := doc.Find(`select[name="per_page"]`).AttrOr("form", ""); form == "" || doc.Find("form#"+form).Length() != 1 {
+		t.Errorf("the rows-per-page select belongs to no form (%q)", form)
+	}
+	last := a.Owner.get(next).Doc(t)
+	if last.Find(`[data-testid="next-page"]`).Length() != 0 || last.Find(`a[rel="prev"]`).Length() != 1 {
+		t.Errorf("the last page has a Next link or no Previous link")
 	}
 }
