@@ -506,22 +506,22 @@ type DeleteVM struct {
 	Risk *risk.Risk
 }
 
-// fieldLabels names risk fields in the history and conflict views.
-var fieldLabels = map[string]string{
-	"register": "Register", "title": "Title", "description": "Description", "category": "Category",
-	"department": "Department", "status": "Status", "closure_reason": "Closure reason",
-	"probability": "Probability", "impact": "Impact", "residual_probability": "Residual probability",
-	"residual_impact": "Residual impact", "inherent_level": "Inherent level", "residual_level": "Residual level",
-	"assignee": "Assignee", "due_date": "Due date", "next_review_date": "Next review", "tags": "Tags",
+// historyLabels names the fields the history and conflict views show
+// beyond the form's (risk.FieldLabels), and the few they name shorter.
+var historyLabels = map[string]string{
+	"register": "Register", "inherent_level": "Inherent level", "residual_level": "Residual level",
+	"next_review_date": "Next review", "risk_type": "Type", "reviewed": "Review",
 	"treatment": "Treatment", "task": "Task", "task_status": "Task status", "task_description": "Task description",
 	"task_due_date": "Task due date", "task_assignee": "Task assignee", "linked_incident": "Linked incident",
-	"risk_type": "Type", "threat_objectives": "Threat objectives",
-	"reviewed": "Review",
 }
 
-// FieldLabel returns the label of a field name.
+// FieldLabel returns the label of a field name in the history and
+// conflict views: historyLabels, else the form's label, else the name.
 func FieldLabel(field string) string {
-	if l, ok := fieldLabels[field]; ok {
+	if l, ok := historyLabels[field]; ok {
+		return l
+	}
+	if l, ok := risk.FieldLabels[field]; ok {
 		return l
 	}
 	return field
