@@ -48,71 +48,167 @@ func levelTable(regs []*risk.Register) (string, []any) {
 }
 
 // versionsAt selects the versions valid at at, as risks rows (alias r
-// once wrapped by asOfTable).
-func (s *HistoryStore) versionsAt(ctx context.Context, orgID string, at time.Time, regs []*risk.Register) *bun.SelectQuery {
-	vals, args := levelTable(regs)
-	join := func(alias, p, i string) string {
-		return fmt.Sprintf("LEFT JOIN (%s) AS %s(reg, p, i, l) ON %[2]s.reg = v.register_id AND %[2]s.p = v.%s AND %[2]s.i = v.%s", vals, alias, p, i)
+// once wrapped). Levelled, the levels are joined from regs' matrices;
+// otherwise they read as NULL and the subquery is a plain filter of
+// risk_versions that PostgreSQL flattens into the outer query, so a page
+// sorted by the last change or a score walks that key's index (0023).
+func (s *HistoryStore) versionsAt(ctx context.Context, orgID string, at time.Time, regs []*risk.Register, levelled bool) *bun.SelectQuery {
+	levels := "NULL::smallint AS inherent_level, NULL::smallint AS residual_level"
+	if levelled {
+		levels = "li.l AS inherent_level, lr.l AS residual_level"
 	}
-	// Columns of risks that risk_versions does not keep (last_reviewed_at,
-	// risk_type, threat_objectives) read as empty: riskRow selects them all.
-	return idb(ctx, s.DB).NewSelect().TableExpr("risk_versions AS v").
+	// Columns of risks that risk_versions does not keep (source, who
+	// created and updated it) read as empty: riskRow selects them all.
+	q := idb(ctx, s.DB).NewSelect().TableExpr("risk_versions AS v").
 		ColumnExpr(`v.organization_id, v.risk_id AS id, v.register_id, v.number, v.title, v.description,
 			v.category, v.department, v.status, v.probability, v.impact, v.residual_probability, v.residual_impact,
 			(v.probability * v.impact)::smallint AS inherent_score,
 			(v.residual_probability * v.residual_impact)::smallint AS residual_score,
-			li.l AS inherent_level, lr.l AS residual_level, v.assignee_id, v.closure_reason, v.closed_at,
+			`+levels+`, v.assignee_id, v.closure_reason, v.closed_at,
 			v.due_date, v.next_review_date, v.last_reviewed_at, v.tags, v.risk_type, v.threat_objectives, ''::text AS source, ''::text AS source_id, v.version,
 			NULL::text AS created_by, NULL::text AS updated_by, v.created_at, v.valid_from AS updated_at,
 			setweight(to_tsvector('english', v.title), 'A') || setweight(to_tsvector('english', v.description), 'B') AS search`).
-		Join(join("li", "probability", "impact"), args...).
-		Join(join("lr", "residual_probability", "residual_impact"), args...).
 		Where("v.organization_id = ?", orgID).
 		Where("v.valid_from < ?", at).
 		Where("v.valid_to >= ?", at)
+	if levelled {
+		vals, args := levelTable(regs)
+		join := func(alias, p, i string) string {
+			return fmt.Sprintf("LEFT JOIN (%[1]s) AS %[2]s(reg, p, i, l) ON %[2]s.reg = v.register_id AND %[2]s.p = v.%[3]s AND %[2]s.i = v.%[4]s", vals, alias, p, i)
+		}
+		q = q.Join(join("li", "probability", "impact"), args...).
+			Join(join("lr", "residual_probability", "residual_impact"), args...)
+	}
+	return q
 }
 
-// ListAsOf returns a page of the risks valid at at matching f, with an
-// exact total.
+// usesLevels reports whether f filters on levels, which past versions do
+// not store.
+func usesLevels(f risk.ListQuery) bool {
+	return f.InherentLevel != nil || f.ResidualLevel != nil || f.MinInherentLevel != nil || f.MinResidualLevel != nil
+}
+
+// countableAsOf reports whether the deltas (risk_count_deltas, 0023)
+// answer f's counts at at, and how: at must be the end of a UTC day (the
+// deltas are per day), and f countable like today's maintained counts,
+// overdue and review filters aside (due dates are not in the deltas).
+func countableAsOf(f risk.ListQuery, at time.Time) (countable, bool) {
+	if !at.Equal(at.UTC().Truncate(24 * time.Hour)) {
+		return countable{}, false
+	}
+	f.AsOf = nil
+	how, ok := countableOf(f)
+	return how, ok && !how.overdue && !how.reviewOverdue
+}
+
+// pastCells selects the number of risks at at (the end of a UTC day) per
+// register, kind, status and (probability, impact) pair with its level by
+// regs' matrices, shaped like risk_cell_counts (alias c). It reads the
+// shorter of two ways to the same counts: the sums of the deltas of the
+// days before at, or today's maintained counts (risk_cell_counts, which
+// hold every current version) less the deltas from at's day on. A recent
+// day reads a few days of changes; no day reads more than half of them.
+func (s *HistoryStore) pastCells(ctx context.Context, orgID string, f risk.ListQuery, at time.Time, regs []*risk.Register, residual bool) (*bun.SelectQuery, error) {
+	day := at.UTC().Truncate(24 * time.Hour)
+	var span struct {
+		First *time.Time `bun:"first"`
+		Last  *time.Time `bun:"last"`
+	}
+	if err := idb(ctx, s.DB).NewRaw(`SELECT min(day) AS first, max(day) AS last FROM risk_count_deltas
+		WHERE organization_id = ? AND residual = ?`, orgID, residual).Scan(ctx, &span); err != nil {
+		return nil, dbErr("past counts", err)
+	}
+	deltas := func(sign string) *bun.SelectQuery {
+		q := idb(ctx, s.DB).NewSelect().TableExpr("risk_count_deltas AS d").
+			ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, "+sign+"d.n AS n").
+			Where("d.organization_id = ?", orgID).Where("d.residual = ?", residual)
+		if f.RegisterID != "" {
+			q = q.Where("d.register_id = ?", f.RegisterID)
+		}
+		return q
+	}
+	rows := deltas("").Where("d.day < ?::date", day.Format(time.DateOnly))
+	if span.First != nil && span.Last != nil && day.Sub(*span.First) > span.Last.Sub(day) {
+		now := idb(ctx, s.DB).NewSelect().TableExpr("risk_cell_counts AS d").
+			ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, d.n").
+			Where("d.organization_id = ?", orgID).Where("d.residual = ?", residual)
+		if f.RegisterID != "" {
+			now = now.Where("d.register_id = ?", f.RegisterID)
+		}
+		rows = now.UnionAll(deltas("-").Where("d.day >= ?::date", day.Format(time.DateOnly)))
+	}
+	sums := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS d", rows).
+		ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, sum(d.n) AS n").
+		GroupExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact")
+	vals, args := levelTable(regs)
+	cells := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS s", sums).ColumnExpr("s.*, coalesce(l.l, -1) AS level").
+		Join("LEFT JOIN ("+vals+") AS l(reg, p, i, l) ON l.reg = s.register_id AND l.p = s.probability AND l.i = s.impact", args...)
+	return cellWhere(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS c", cells), orgID, f, residual), nil
+}
+
+// totalAsOf returns the number of risks valid at at matching f: exact from
+// the deltas when they answer f, otherwise counted like today's totals
+// (exact up to totalCap, estimated above).
+func (s *HistoryStore) totalAsOf(ctx context.Context, orgID string, f risk.ListQuery, at time.Time, regs []*risk.Register) (int, bool, error) {
+	if how, ok := countableAsOf(f, at); ok {
+		cells, err := s.pastCells(ctx, orgID, f, at, regs, how.residual)
+		if err != nil {
+			return 0, false, err
+		}
+		var n int
+		err = cells.ColumnExpr("coalesce(sum(c.n), 0)").Scan(ctx, &n)
+		return n, false, dbErr("count risks as of", err)
+	}
+	match := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS r", s.versionsAt(ctx, orgID, at, regs, usesLevels(f))).ColumnExpr("1")
+	return cappedTotal(ctx, idb(ctx, s.DB), applyFilters(match, orgID, f))
+}
+
+// ListAsOf returns a page of the risks valid at at matching f, with its
+// total. Like today's List, the page's keys come first from the sort key's
+// index (risk id and version start), then those versions are read whole
+// with their assignees, and levelled by regs' matrices.
 func (s *HistoryStore) ListAsOf(ctx context.Context, orgID string, f risk.ListQuery, at time.Time, regs []*risk.Register) (risk.Page, error) {
-	sub := s.versionsAt(ctx, orgID, at, regs)
-	if f.RegisterID != "" {
-		sub = sub.Where("v.register_id = ?", f.RegisterID)
+	total, estimated, err := s.totalAsOf(ctx, orgID, f, at, regs)
+	if err != nil {
+		return risk.Page{}, err
 	}
-	count := func() (risk.Page, error) {
-		var total int
-		err := applyFilters(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS r", sub).ColumnExpr("count(*)"), orgID, f).Scan(ctx, &total)
-		return risk.Page{Total: total}, dbErr("count risks as of", err)
+	page := risk.Page{Total: total, Estimated: estimated}
+	if f.PerPage <= 0 || (f.Offset() >= total && !estimated) {
+		return page, nil
 	}
-	if f.PerPage <= 0 {
-		return count()
+	keys := applyFilters(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS r", s.versionsAt(ctx, orgID, at, regs, usesLevels(f))).
+		Column("r.id", "r.updated_at"), orgID, f)
+	if sortsByAssignee(f) {
+		keys = keys.Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
+			Join("LEFT JOIN users AS u ON u.id = m.user_id")
 	}
-	// The page and the total in one scan of the versions: the total is a
-	// window count over the matching rows, taken before the limit.
-	var rows []riskRowTotal
-	q := idb(ctx, s.DB).NewSelect().Model((*riskRowTotal)(nil)).ModelTableExpr("(?) AS r", sub).
+	keys = orderRisks(keys, f).Limit(int64(f.PerPage)).Offset(int64(f.Offset()))
+	sub := s.versionsAt(ctx, orgID, at, regs, false).Where("(v.risk_id, v.valid_from) IN (?)", keys)
+	var rows []riskRow
+	q := idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).ModelTableExpr("(?) AS r", sub).
 		ColumnExpr("?TableColumns").
-		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email, count(*) OVER () AS total_count").
+		ColumnExpr("u.name AS assignee_name, u.email AS assignee_email").
 		Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
 		Join("LEFT JOIN users AS u ON u.id = m.user_id")
-	q = orderRisks(applyFilters(q, orgID, f), f).Limit(int64(f.PerPage)).Offset(int64(f.Offset()))
-	if err := q.Scan(ctx, &rows); err != nil {
+	if err := orderRisks(q, f).Scan(ctx, &rows); err != nil {
 		return risk.Page{}, dbErr("list risks as of", err)
 	}
-	if len(rows) == 0 { // past the last page, or nothing matches
-		return count()
+	// The page's levels by the matrices then, here rather than joined:
+	// fifty lookups cost less than planning the level tables.
+	byID := make(map[string]*risk.Register, len(regs))
+	for _, reg := range regs {
+		byID[reg.ID] = reg
 	}
-	page := risk.Page{Total: rows[0].Total, Risks: make([]*risk.Risk, len(rows))}
+	page.Risks = make([]*risk.Risk, len(rows))
 	for i := range rows {
-		page.Risks[i] = rows[i].toDomain()
+		r := rows[i].toDomain()
+		if reg := byID[r.RegisterID]; reg != nil {
+			r.InherentLevel = reg.Matrix.LevelIndexOf(r.Probability, r.Impact)
+			r.ResidualLevel = reg.Matrix.LevelIndexOf(r.ResidualProbability, r.ResidualImpact)
+		}
+		page.Risks[i] = r
 	}
 	return page, nil
-}
-
-// riskRowTotal is a risk row with the window count of its query.
-type riskRowTotal struct {
-	riskRow `bun:",extend"`
-	Total   int `bun:"total_count,scanonly"`
 }
 
 // GetAsOf returns the risk (id or RSK identifier) as it was at at.
@@ -121,7 +217,7 @@ func (s *HistoryStore) GetAsOf(ctx context.Context, orgID, key string, at time.T
 	if !validKey(key) {
 		return nil, notFound
 	}
-	sub := s.versionsAt(ctx, orgID, at, nil)
+	sub := s.versionsAt(ctx, orgID, at, nil, false)
 	if n, ok := risk.ParseIdentifier(key); ok {
 		sub = sub.Where("v.number = ?", n)
 	} else {
@@ -145,7 +241,16 @@ func (s *HistoryStore) GetAsOf(ctx context.Context, orgID, key string, at time.T
 // ValueCountsAsOf counts the risks valid at at matching f per (probability,
 // impact) pair, inherent or residual.
 func (s *HistoryStore) ValueCountsAsOf(ctx context.Context, orgID string, f risk.ListQuery, at time.Time, regs []*risk.Register, residual bool) ([]risk.ValueCount, error) {
-	sub := s.versionsAt(ctx, orgID, at, regs)
+	var out []risk.ValueCount
+	if how, ok := countableAsOf(f, at); ok && answersCells(f, how, residual) {
+		cells, err := s.pastCells(ctx, orgID, f, at, regs, residual)
+		if err != nil {
+			return nil, err
+		}
+		err = cells.ColumnExpr("c.probability, c.impact, sum(c.n) AS count").GroupExpr("c.probability, c.impact").Scan(ctx, &out)
+		return out, dbErr("count heat map as of", err)
+	}
+	sub := s.versionsAt(ctx, orgID, at, regs, usesLevels(f))
 	if f.RegisterID != "" {
 		sub = sub.Where("v.register_id = ?", f.RegisterID)
 	}
@@ -153,7 +258,6 @@ func (s *HistoryStore) ValueCountsAsOf(ctx context.Context, orgID string, f risk
 	if residual {
 		p, i = "r.residual_probability", "r.residual_impact"
 	}
-	var out []risk.ValueCount
 	err := applyFilters(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS r", sub), orgID, f).
 		ColumnExpr(p+" AS probability").ColumnExpr(i+" AS impact").ColumnExpr("count(*) AS count").
 		GroupExpr(p).GroupExpr(i).Scan(ctx, &out)

@@ -77,8 +77,14 @@ func statusWhere(q *bun.SelectQuery, f risk.ListQuery) *bun.SelectQuery {
 // cellCounts selects from risk_cell_counts the rows of kind residual
 // matching f (countable).
 func (s *RiskStore) cellCounts(ctx context.Context, orgID string, f risk.ListQuery, residual bool) *bun.SelectQuery {
-	q := idb(ctx, s.DB).NewSelect().TableExpr("risk_cell_counts AS c").
-		Where("c.organization_id = ?", orgID).Where("c.residual = ?", residual).Where("c.n <> 0")
+	return cellWhere(idb(ctx, s.DB).NewSelect().TableExpr("risk_cell_counts AS c"), orgID, f, residual)
+}
+
+// cellWhere narrows q, over counts shaped like risk_cell_counts (alias c:
+// organization_id, register_id, status, residual, probability, impact,
+// level, n), to the rows of kind residual matching f (countable).
+func cellWhere(q *bun.SelectQuery, orgID string, f risk.ListQuery, residual bool) *bun.SelectQuery {
+	q = q.Where("c.organization_id = ?", orgID).Where("c.residual = ?", residual).Where("c.n <> 0")
 	if f.RegisterID != "" {
 		q = q.Where("c.register_id = ?", f.RegisterID)
 	}
@@ -100,6 +106,13 @@ func (s *RiskStore) cellCounts(ctx context.Context, orgID string, f risk.ListQue
 		q = q.Where("c.impact BETWEEN ? AND ?", i.Lo, i.Hi)
 	}
 	return q
+}
+
+// answersCells reports whether the counts per cell of kind residual answer
+// f's heat map or level counts (how from countableOf): not overdue, and
+// no filter on the other kind.
+func answersCells(f risk.ListQuery, how countable, residual bool) bool {
+	return !how.overdue && !how.reviewOverdue && (how.residual == residual || !hasKindFilter(f))
 }
 
 // maintainedCount returns the number of risks matching f (countable).
@@ -146,8 +159,14 @@ func (s *RiskStore) Total(ctx context.Context, orgID string, f risk.ListQuery) (
 		n, err := s.maintainedCount(ctx, orgID, f, how)
 		return n, false, err
 	}
-	match := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).ColumnExpr("1"), orgID, f)
-	est, err := s.estimate(ctx, match)
+	return cappedTotal(ctx, idb(ctx, s.DB), applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).ColumnExpr("1"), orgID, f))
+}
+
+// cappedTotal counts the rows of match exactly up to totalCap; above it,
+// or when the planner expects more than twice as many, it answers the
+// planner's estimate (at least totalCap+1) with estimated true.
+func cappedTotal(ctx context.Context, db bun.IDB, match *bun.SelectQuery) (total int, estimated bool, err error) {
+	est, err := estimate(ctx, db, match)
 	if err != nil {
 		return 0, false, err
 	}
@@ -155,7 +174,7 @@ func (s *RiskStore) Total(ctx context.Context, orgID string, f risk.ListQuery) (
 		return est, true, nil
 	}
 	var n int
-	err = idb(ctx, s.DB).NewSelect().TableExpr("(?) AS capped", match.Limit(totalCap+1)).ColumnExpr("count(*)").Scan(ctx, &n)
+	err = db.NewSelect().TableExpr("(?) AS capped", match.Limit(totalCap+1)).ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
 		return 0, false, dbErr("count risks", err)
 	}
@@ -166,9 +185,9 @@ func (s *RiskStore) Total(ctx context.Context, orgID string, f risk.ListQuery) (
 }
 
 // estimate returns the planner's estimate of the number of rows of q.
-func (s *RiskStore) estimate(ctx context.Context, q *bun.SelectQuery) (int, error) {
+func estimate(ctx context.Context, db bun.IDB, q *bun.SelectQuery) (int, error) {
 	var raw string
-	if err := idb(ctx, s.DB).NewRaw("EXPLAIN (FORMAT JSON) ?", q).Scan(ctx, &raw); err != nil {
+	if err := db.NewRaw("EXPLAIN (FORMAT JSON) ?", q).Scan(ctx, &raw); err != nil {
 		return 0, dbErr("estimate risks", err)
 	}
 	var plan []struct {
@@ -186,7 +205,7 @@ func (s *RiskStore) estimate(ctx context.Context, q *bun.SelectQuery) (int, erro
 // impact) pair, inherent or residual; at most 121 rows.
 func (s *RiskStore) ValueCounts(ctx context.Context, orgID string, f risk.ListQuery, residual bool) ([]risk.ValueCount, error) {
 	var out []risk.ValueCount
-	if how, ok := countableOf(f); ok && !how.overdue && (how.residual == residual || !hasKindFilter(f)) {
+	if how, ok := countableOf(f); ok && answersCells(f, how, residual) {
 		err := s.cellCounts(ctx, orgID, f, residual).
 			ColumnExpr("c.probability, c.impact, sum(c.n) AS count").GroupExpr("c.probability, c.impact").Scan(ctx, &out)
 		return out, dbErr("count heat map", err)
@@ -232,7 +251,7 @@ func (s *RiskStore) LevelCounts(ctx context.Context, orgID string, f risk.ListQu
 		Level *int
 		Count int
 	}
-	if how, ok := countableOf(f); ok && !how.overdue && (how.residual == residual || !hasKindFilter(f)) {
+	if how, ok := countableOf(f); ok && answersCells(f, how, residual) {
 		err := s.cellCounts(ctx, orgID, f, residual).
 			ColumnExpr("nullif(c.level, -1) AS level, sum(c.n) AS count").GroupExpr("c.level").Scan(ctx, &rows)
 		if err != nil {

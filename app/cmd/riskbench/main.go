@@ -62,7 +62,7 @@ import (
 )
 
 // dataVersion changes when the generated data set changes.
-const dataVersion = "1"
+const dataVersion = "2"
 
 const (
 	otherRisks = 20000
@@ -78,6 +78,10 @@ type settings struct {
 	warmup      time.Duration
 	concurrency int
 	bin         string
+	// only (BENCH_ONLY, a regular expression of paths) measures those
+	// endpoints and the pages their goals refer to, without the export and
+	// the import, and keeps no results file.
+	only *regexp.Regexp
 }
 
 func envInt(name string, def int) int {
@@ -97,6 +101,14 @@ func main() {
 	}
 	if len(os.Args) > 1 {
 		s.bin = os.Args[1]
+	}
+	if v := os.Getenv("BENCH_ONLY"); v != "" {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "riskbench: BENCH_ONLY:", err)
+			os.Exit(2)
+		}
+		s.only = re
 	}
 	if err := run(s); err != nil {
 		fmt.Fprintln(os.Stderr, "riskbench:", err)
@@ -250,7 +262,25 @@ func build(s settings, dir, infoPath string) error {
 		}
 		logf("  %d risks in %s", o.n, time.Since(t).Round(time.Millisecond))
 	}
+	// A year of history for the past views (issue 14): every first version
+	// starts a year earlier, and a third of the demo organization's risks
+	// changed four times since, 60 days apart, so a past view reads more
+	// versions than there are risks. The history is the owner's to write.
 	t := time.Now()
+	if _, err := conn.ExecContext(ctx, `UPDATE risk_versions SET valid_from = valid_from - interval '365 days'`); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `UPDATE register_versions SET valid_from = valid_from - interval '366 days'`); err != nil {
+		return err
+	}
+	for k := 4; k >= 1; k-- {
+		if _, err := conn.ExecContext(ctx, `UPDATE risks SET residual_probability = 1 + (number + ?0) % 10,
+			updated_at = now() - ?0 * interval '60 days' WHERE organization_id = ?1 AND number % 3 = 0`, k, demo.ID); err != nil {
+			return err
+		}
+	}
+	logf("  a year of history in %s", time.Since(t).Round(time.Millisecond))
+	t = time.Now()
 	if _, err := conn.ExecContext(ctx, "SET maintenance_work_mem = '512MB'"); err != nil {
 		return err
 	}
@@ -393,6 +423,7 @@ func measure(s settings, dir string, info benchInfo) error {
 
 	// The past views read the end of today (the app's clock is real time here).
 	asOfDay := time.Now().UTC().Format(time.DateOnly)
+	pastDay := time.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly)
 
 	// The SQL the app's services send, for the bare handler.
 	listSQL := func(params map[string]string) func(ctx context.Context) ([]string, error) {
@@ -435,6 +466,16 @@ func measure(s settings, dir string, info benchInfo) error {
 		// end of today, every risk read from its recorded versions.
 		{name: "`/risks?as_of=today`", path: "/risks?as_of=" + asOfDay, twiceOf: "/risks"},
 		{name: "`/heatmap?as_of=today`", path: "/heatmap?as_of=" + asOfDay, twiceOf: "/heatmap"},
+		// And 90 days ago, with a third of the risks changed since.
+		{name: "`/risks?as_of=90 days ago`", path: "/risks?as_of=" + pastDay, twiceOf: "/risks"},
+		{name: "`/heatmap?as_of=90 days ago`", path: "/heatmap?as_of=" + pastDay, twiceOf: "/heatmap"},
+	}
+	if s.only != nil {
+		endpoints = slices.DeleteFunc(endpoints, func(e endpoint) bool {
+			return !s.only.MatchString(e.path) && !slices.ContainsFunc(endpoints, func(o endpoint) bool {
+				return o.twiceOf == e.path && s.only.MatchString(o.path)
+			})
+		})
 	}
 
 	bare := &bareServer{pool: pool, routes: map[string][]string{}}
@@ -486,6 +527,10 @@ func measure(s settings, dir string, info benchInfo) error {
 		results = append(results, r)
 	}
 
+	if s.only != nil { // a partial run: the endpoints asked for only
+		printTable(s, results, 0, 0, 0, 0, nil, idleRSS, 0)
+		return nil
+	}
 	// CSV export: time and the server's peak RSS during it.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", srv.Process.Pid), []byte("5"), 0)
 	t := time.Now()
@@ -563,6 +608,9 @@ func printTable(s settings, results []result, exportTime time.Duration, exportPe
 			}
 		}
 		fmt.Println(line)
+	}
+	if s.only != nil {
+		return // a partial run (BENCH_ONLY)
 	}
 	if exportTime < 0 {
 		fmt.Printf("| CSV export | | failed | | | ≤ 2 s | **FAIL** |\n")

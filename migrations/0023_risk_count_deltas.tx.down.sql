@@ -1,0 +1,11 @@
+DROP INDEX IF EXISTS risk_count_deltas_day_idx;
+DROP INDEX IF EXISTS risk_versions_inherent_idx;
+DROP INDEX IF EXISTS risk_versions_residual_idx;
+DROP INDEX IF EXISTS risk_versions_from_idx;
+DROP TRIGGER IF EXISTS risk_count_deltas_insert ON risk_versions;
+DROP TRIGGER IF EXISTS risk_count_deltas_update ON risk_versions;
+DROP TRIGGER IF EXISTS risk_count_deltas_delete ON risk_versions;
+DROP FUNCTION IF EXISTS risk_count_deltas_recount();
+DROP FUNCTION IF EXISTS risk_count_deltas_trigger();
+DROP FUNCTION IF EXISTS risk_count_deltas_sql(text);
+DROP TABLE IF EXISTS risk_count_deltas;
