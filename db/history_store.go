@@ -91,19 +91,21 @@ func usesLevels(f risk.ListQuery) bool {
 // countableAsOf reports whether the deltas (risk_count_deltas, 0023)
 // answer f's counts at at, and how: at must be the end of a UTC day (the
 // deltas are per day), and f countable like today's maintained counts,
-// overdue and review filters aside (due dates are not in the deltas).
+// overdue, review and classification filters aside (the deltas keep
+// none of them).
 func countableAsOf(f risk.ListQuery, at time.Time) (countable, bool) {
 	if !at.Equal(at.UTC().Truncate(24 * time.Hour)) {
 		return countable{}, false
 	}
 	f.AsOf = nil
 	how, ok := countableOf(f)
-	return how, ok && !how.overdue && !how.reviewOverdue
+	return how, ok && !how.overdue && !how.reviewOverdue && how.facet == ""
 }
 
 // pastCells selects the number of risks at at (the end of a UTC day) per
-// register, kind, status and (probability, impact) pair with its level by
-// regs' matrices, shaped like risk_cell_counts (alias c). It reads the
+// register, kind, status and (probability, impact) pair, shaped like
+// risk_cell_counts (alias c) but for the level, which f's level filter
+// reads from regs' matrices (those in force at at). It reads the
 // shorter of two ways to the same counts: the sums of the deltas of the
 // days before at, or today's maintained counts (risk_cell_counts, which
 // hold every current version) less the deltas from at's day on. A recent
@@ -140,10 +142,34 @@ func (s *HistoryStore) pastCells(ctx context.Context, orgID string, f risk.ListQ
 	sums := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS d", rows).
 		ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, sum(d.n) AS n").
 		GroupExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact")
-	vals, args := levelTable(regs)
-	cells := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS s", sums).ColumnExpr("s.*, coalesce(l.l, -1) AS level").
-		Join("LEFT JOIN ("+vals+") AS l(reg, p, i, l) ON l.reg = s.register_id AND l.p = s.probability AND l.i = s.impact", args...)
-	return cellWhere(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS c", cells), orgID, f, residual), nil
+	// A level filter becomes the cells at those levels by the matrices
+	// then (at most a hundred per register), not a join.
+	lvl, least := f.InherentLevel, f.MinInherentLevel
+	if residual {
+		lvl, least = f.ResidualLevel, f.MinResidualLevel
+	}
+	if lvl != nil || least != nil {
+		cells := []string{"('', 0, 0)"} // matches nothing: a typed, never empty list
+		var args []any
+		for _, reg := range regs {
+			for p := 0; p <= 10; p++ {
+				for i := 0; i <= 10; i++ {
+					l := reg.Matrix.LevelIndexOf(p, i)
+					if l != nil && (lvl == nil || *l == *lvl) && (least == nil || *l >= *least) {
+						cells = append(cells, fmt.Sprintf("(?, %d, %d)", p, i))
+						args = append(args, reg.ID)
+					}
+				}
+			}
+		}
+		sums = sums.Where("(d.register_id, d.probability, d.impact) IN ("+strings.Join(cells, ", ")+")", args...)
+		if residual {
+			f.ResidualLevel, f.MinResidualLevel = nil, nil
+		} else {
+			f.InherentLevel, f.MinInherentLevel = nil, nil
+		}
+	}
+	return cellWhere(idb(ctx, s.DB).NewSelect().TableExpr("(?) AS c", sums), orgID, f, residual), nil
 }
 
 // totalAsOf returns the number of risks valid at at matching f: exact from

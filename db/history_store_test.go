@@ -171,7 +171,7 @@ func TestAsOfCostAt100k(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := owner.ExecContext(ctx, `ANALYZE risk_versions`); err != nil {
+	if _, err := owner.ExecContext(ctx, `ANALYZE risk_versions, risk_count_deltas`); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("setup %s", time.Since(start))
@@ -195,7 +195,7 @@ func TestAsOfCostAt100k(t *testing.T) {
 		qs := append([]string(nil), hook.all...)
 		hook.mu.Unlock()
 		for _, sql := range qs {
-			if !strings.Contains(sql, "risk_versions") {
+			if !strings.Contains(sql, "risk_versions") && !strings.Contains(sql, "risk_count_deltas") {
 				continue
 			}
 			var plan []string
@@ -206,6 +206,15 @@ func TestAsOfCostAt100k(t *testing.T) {
 		}
 	}
 	measure("register as of, page 1", func() error { _, err := f.Risks.ListAsOf(ctx, tn.OrgID, q, day); return err })
+	today := time.Now().UTC()
+	measure("register as of today, page 1", func() error { _, err := f.Risks.ListAsOf(ctx, tn.OrgID, q, today); return err })
+	measure("heat map as of today", func() error {
+		r, _, err := f.Risks.ResolveRegisterAsOf(ctx, tn.OrgID, reg.ID, today)
+		if err == nil {
+			_, err = f.Risks.HeatmapAsOf(ctx, tn.OrgID, r, q, true, today)
+		}
+		return err
+	})
 	measure("heat map as of", func() error {
 		r, _, err := f.Risks.ResolveRegisterAsOf(ctx, tn.OrgID, reg.ID, day)
 		if err == nil {

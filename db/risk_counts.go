@@ -32,6 +32,8 @@ type countable struct {
 	overdue  bool
 	// reviewOverdue: the next review date has passed (risk_review_counts, 0018).
 	reviewOverdue bool
+	// facet and value: one classification filter (risk_facet_counts, 0024).
+	facet, value string
 }
 
 // countableOf reports whether the maintained counts answer f, and how. It
@@ -45,11 +47,30 @@ func countableOf(f risk.ListQuery) (countable, bool) {
 	rest.Sort, rest.Desc, rest.ThenBy, rest.Page, rest.PerPage = "", false, nil, 0, 0
 	rest.Today = time.Time{} // the day "overdue" is judged on, not a filter
 	rest.ReviewOverdue = false
-	if !reflect.DeepEqual(rest, risk.ListQuery{}) {
+	rest.Statuses = nil
+	rest.Category, rest.Department, rest.Type, rest.AssigneeID = "", "", "", ""
+	if !reflect.DeepEqual(rest, risk.ListQuery{}) || len(f.Statuses) > 0 && (f.Overdue || f.ReviewOverdue) {
 		return countable{}, false
+	}
+	var facets []countable
+	for _, fc := range []countable{{facet: "category", value: f.Category}, {facet: "department", value: f.Department},
+		{facet: "type", value: f.Type}, {facet: "assignee", value: f.AssigneeID}} {
+		if fc.value != "" {
+			facets = append(facets, fc)
+		}
 	}
 	inh := f.InherentLevel != nil || f.Probability != nil || f.Impact != nil
 	res := f.ResidualLevel != nil || f.MinResidualLevel != nil || f.ResidualProbability != nil || f.ResidualImpact != nil
+	if len(facets) > 0 {
+		// One classification, with the register and status only.
+		if len(facets) > 1 || inh || res || f.Overdue || f.ReviewOverdue {
+			return countable{}, false
+		}
+		if facets[0].facet == "assignee" && facets[0].value == risk.Unassigned {
+			facets[0].value = "" // unassigned risks count under ''
+		}
+		return facets[0], true
+	}
 	if inh && res {
 		return countable{}, false
 	}
@@ -68,6 +89,8 @@ func statusWhere(q *bun.SelectQuery, f risk.ListQuery) *bun.SelectQuery {
 	switch {
 	case f.Status != "":
 		q = q.Where("c.status = ?", f.Status)
+	case len(f.Statuses) > 0:
+		q = q.Where("c.status IN (?)", bun.List(f.Statuses))
 	case !f.IncludeArchived:
 		q = q.Where("c.status <> 'archived'")
 	}
@@ -112,7 +135,7 @@ func cellWhere(q *bun.SelectQuery, orgID string, f risk.ListQuery, residual bool
 // f's heat map or level counts (how from countableOf): not overdue, and
 // no filter on the other kind.
 func answersCells(f risk.ListQuery, how countable, residual bool) bool {
-	return !how.overdue && !how.reviewOverdue && (how.residual == residual || !hasKindFilter(f))
+	return !how.overdue && !how.reviewOverdue && how.facet == "" && (how.residual == residual || !hasKindFilter(f))
 }
 
 // maintainedCount returns the number of risks matching f (countable).
@@ -121,6 +144,15 @@ func (s *RiskStore) maintainedCount(ctx context.Context, orgID string, f risk.Li
 	var err error
 	if how.reviewOverdue {
 		return s.reviewOverdueCount(ctx, orgID, f)
+	}
+	if how.facet != "" {
+		q := idb(ctx, s.DB).NewSelect().TableExpr("risk_facet_counts AS c").ColumnExpr("coalesce(sum(c.n), 0)").
+			Where("c.organization_id = ?", orgID).Where("c.facet = ?", how.facet).Where("c.value = ?", how.value)
+		if f.RegisterID != "" {
+			q = q.Where("c.register_id = ?", f.RegisterID)
+		}
+		err := statusWhere(q, f).Scan(ctx, &n)
+		return n, dbErr("count risks", err)
 	}
 	if how.overdue {
 		q := idb(ctx, s.DB).NewSelect().TableExpr("risk_due_counts AS c").ColumnExpr("coalesce(sum(c.n), 0)").

@@ -104,6 +104,7 @@ func snapshotCounts(t *testing.T, f *fixture) []string {
 	for _, q := range []string{
 		`SELECT concat_ws('|', organization_id, register_id, status, residual, probability, impact, level, n) FROM risk_cell_counts WHERE n <> 0 ORDER BY 1`,
 		`SELECT concat_ws('|', organization_id, register_id, due_date, n) FROM risk_due_counts WHERE n <> 0 ORDER BY 1`,
+		`SELECT concat_ws('|', organization_id, facet, value, register_id, status, n) FROM risk_facet_counts WHERE n <> 0 ORDER BY 1`,
 	} {
 		rows, err := f.DB.QueryContext(context.Background(), q)
 		if err != nil {
@@ -142,6 +143,9 @@ func TestMaintainedCountsMatchARecount(t *testing.T) {
 		if i%3 == 0 {
 			in.DueDate = &past
 		}
+		if i%2 == 0 {
+			in.Department, in.Type, in.AssigneeID = "hr", "vulnerability", a.Actor.MemberID
+		}
 		rs = append(rs, f.create(t, a, in))
 		f.create(t, b, risk.Input{Title: "Other", Probability: 10, Impact: 10})
 	}
@@ -157,7 +161,7 @@ func TestMaintainedCountsMatchARecount(t *testing.T) {
 		case 2:
 			in.Status = "archived"
 		case 3:
-			in.DueDate = &past
+			in.DueDate, in.Department, in.Type, in.AssigneeID = &past, "hr", "policy", ""
 		}
 		if rs[i], err = f.Risks.Update(ctx, a.OrgID, a.Actor, r.ID, r.Version, in); err != nil {
 			t.Fatal(err)
@@ -199,7 +203,7 @@ func TestMaintainedCountsMatchARecount(t *testing.T) {
 	}
 
 	kept := snapshotCounts(t, f)
-	if _, err := f.DB.ExecContext(ctx, "SELECT risk_counts_recount()"); err != nil {
+	if _, err := f.DB.ExecContext(ctx, "SELECT risk_counts_recount(), risk_facet_counts_recount()"); err != nil {
 		t.Fatal(err)
 	}
 	recounted := snapshotCounts(t, f)
@@ -226,6 +230,18 @@ func TestMaintainedCountsMatchARecount(t *testing.T) {
 		{risk.ListQuery{Overdue: true}, "status IN ('open', 'pending') AND due_date < current_date"},
 		{risk.ListQuery{Probability: &risk.Range{Lo: 7, Hi: 10}, Impact: &risk.Range{Lo: 1, Hi: 8}}, "status <> 'archived' AND probability BETWEEN 7 AND 10 AND impact BETWEEN 1 AND 8"},
 		{risk.ListQuery{Category: "people"}, "status <> 'archived' AND category = 'people'"},
+		// One classification: from risk_facet_counts (0024).
+		{risk.ListQuery{Category: "technology", Status: "open"}, "status = 'open' AND category = 'technology'"},
+		{risk.ListQuery{Category: "technology", RegisterID: reg.ID, Statuses: []string{"open", "pending"}}, "status IN ('open', 'pending') AND category = 'technology' AND register_id = '" + reg.ID + "'"},
+		{risk.ListQuery{Department: "hr"}, "status <> 'archived' AND department = 'hr'"},
+		{risk.ListQuery{Type: "vulnerability", IncludeArchived: true}, "risk_type = 'vulnerability'"},
+		{risk.ListQuery{AssigneeID: risk.Unassigned}, "status <> 'archived' AND assignee_id IS NULL"},
+		{risk.ListQuery{AssigneeID: a.Actor.MemberID}, "status <> 'archived' AND assignee_id = '" + a.Actor.MemberID + "'"},
+		// Not answered by the counts: two classifications, a classification
+		// with a level, a status list with overdue.
+		{risk.ListQuery{Category: "technology", Department: "hr"}, "status <> 'archived' AND category = 'technology' AND department = 'hr'"},
+		{risk.ListQuery{Category: "technology", MinResidualLevel: &two}, "status <> 'archived' AND category = 'technology' AND residual_level >= 2"},
+		{risk.ListQuery{Statuses: []string{"closed"}, Overdue: true}, "status = 'closed' AND due_date < current_date AND status IN ('open', 'pending')"},
 	} {
 		want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND "+tc.want, a.OrgID)
 		got, err := s.Count(ctx, a.OrgID, tc.q)
@@ -273,12 +289,18 @@ func TestTotalsAboveTheCapAreEstimated(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &db.RiskStore{DB: f.DB}
-	page, err := s.List(ctx, a.OrgID, risk.ListQuery{AssigneeID: risk.Unassigned, Page: 3, PerPage: 25})
+	long := time.Now().AddDate(-10, 0, 0)
+	page, err := s.List(ctx, a.OrgID, risk.ListQuery{ModifiedAfter: &long, Page: 3, PerPage: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !page.Estimated || page.Total <= 10000 || len(page.Risks) != 25 {
 		t.Fatalf("total %d estimated %v, %d risks; want an estimate above 10000 and a full page", page.Total, page.Estimated, len(page.Risks))
+	}
+	// One classification is answered exactly by the maintained counts.
+	page, err = s.List(ctx, a.OrgID, risk.ListQuery{AssigneeID: risk.Unassigned, Page: 3, PerPage: 25})
+	if want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND assignee_id IS NULL AND status <> 'archived'", a.OrgID); err != nil || page.Estimated || page.Total != want || want <= 10000 {
+		t.Fatalf("unassigned: total %d estimated %v, %v; want exactly %d (> 10000)", page.Total, page.Estimated, err, want)
 	}
 	page, err = s.List(ctx, a.OrgID, risk.ListQuery{Category: "people", Page: 1, PerPage: 25})
 	want := f.count(t, "SELECT count(*) FROM risks WHERE organization_id = ? AND category = 'people' AND status <> 'archived'", a.OrgID)

@@ -8,4 +8,5 @@ DROP TRIGGER IF EXISTS risk_count_deltas_delete ON risk_versions;
 DROP FUNCTION IF EXISTS risk_count_deltas_recount();
 DROP FUNCTION IF EXISTS risk_count_deltas_trigger();
 DROP FUNCTION IF EXISTS risk_count_deltas_sql(text);
+DROP FUNCTION IF EXISTS risk_count_deltas_prune_sql(text);
 DROP TABLE IF EXISTS risk_count_deltas;
