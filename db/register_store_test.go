@@ -215,3 +215,32 @@ func TestDetailRegisterFollowsEdits(t *testing.T) {
 		t.Errorf("after the edit: level %q, register version %d; want Severe, %d", lv.Name, after.Register.Version, again.Register.Version+1)
 	}
 }
+
+// TestDetailTreatment: Detail's joined treatment is the plan store's, and
+// nil for a risk without one.
+func TestDetailTreatment(t *testing.T) {
+	f := newFixture(t)
+	a := f.tenant(t, "Acme")
+	ctx := context.Background()
+	r, err := f.Risks.Create(ctx, a.OrgID, a.Actor, risk.Input{Title: "Outage", Description: "d", Category: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := f.Risks.Detail(ctx, a.OrgID, r.ID); err != nil || d.Treatment != nil {
+		t.Fatalf("no treatment yet: %+v, %v", d.Treatment, err)
+	}
+	if _, err := f.Risks.SetTreatment(ctx, a.OrgID, a.Actor, r.ID, risk.TreatmentInput{Type: "transfer", Description: "Insurance"}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := f.Risks.Plans.Treatment(ctx, a.OrgID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Risks.Detail(ctx, a.OrgID, r.Identifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Treatment == nil || *d.Treatment != *want {
+		t.Errorf("Detail's treatment %+v, want %+v", d.Treatment, want)
+	}
+}
