@@ -174,3 +174,73 @@ func TestRiskMovedToAnotherRegisterIsRelevelled(t *testing.T) {
 		t.Fatalf("registers %+v", regs)
 	}
 }
+
+// TestDetailRegisterFollowsEdits: Detail keeps decoded registers, so a
+// register's edit must show in the next Detail, and a caller changing the
+// register it got must not change the next one.
+func TestDetailRegisterFollowsEdits(t *testing.T) {
+	f := newFixture(t)
+	a := f.tenant(t, "Acme")
+	ctx := context.Background()
+	r, err := f.Risks.Create(ctx, a.OrgID, a.Actor, risk.Input{Title: "Outage", Description: "d", Category: "other", Probability: 9, Impact: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Risks.Detail(ctx, a.OrgID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := len(d.Register.Matrix.Levels) - 1
+	d.Register.Matrix.Levels[top].Name = "Changed by a caller"
+	d.Register.Matrix.Grid[0][0] = top
+	again, err := f.Risks.Detail(ctx, a.OrgID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Register.Matrix.Levels[top].Name == "Changed by a caller" || again.Register.Matrix.Grid[0][0] == top {
+		t.Fatal("a change to one Detail's register showed in the next Detail")
+	}
+
+	m := again.Register.Matrix
+	m.Levels[top].Name = "Severe"
+	if _, err := f.Risks.UpdateRegister(ctx, a.OrgID, a.Actor, again.Register.ID, again.Register.Version,
+		risk.RegisterInput{Name: again.Register.Name, Description: again.Register.Description, Matrix: m}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.Risks.Detail(ctx, a.OrgID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lv, _ := after.Register.InherentLevel(after.Risk); lv.Name != "Severe" || after.Register.Version != again.Register.Version+1 {
+		t.Errorf("after the edit: level %q, register version %d; want Severe, %d", lv.Name, after.Register.Version, again.Register.Version+1)
+	}
+}
+
+// TestDetailTreatment: Detail's joined treatment is the plan store's, and
+// nil for a risk without one.
+func TestDetailTreatment(t *testing.T) {
+	f := newFixture(t)
+	a := f.tenant(t, "Acme")
+	ctx := context.Background()
+	r, err := f.Risks.Create(ctx, a.OrgID, a.Actor, risk.Input{Title: "Outage", Description: "d", Category: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := f.Risks.Detail(ctx, a.OrgID, r.ID); err != nil || d.Treatment != nil {
+		t.Fatalf("no treatment yet: %+v, %v", d.Treatment, err)
+	}
+	if _, err := f.Risks.SetTreatment(ctx, a.OrgID, a.Actor, r.ID, risk.TreatmentInput{Type: "transfer", Description: "Insurance"}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := f.Risks.Plans.Treatment(ctx, a.OrgID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.Risks.Detail(ctx, a.OrgID, r.Identifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Treatment == nil || *d.Treatment != *want {
+		t.Errorf("Detail's treatment %+v, want %+v", d.Treatment, want)
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/riskreg/riskreg/app/apperr"
@@ -17,6 +20,10 @@ type detailRow struct {
 	RegisterJSON  []byte `bun:"register_json,scanonly"`
 	TreatmentJSON []byte `bun:"treatment_json,scanonly"`
 	TasksJSON     []byte `bun:"tasks_json,scanonly"`
+	// The single-risk API's incident ids and comment count, read here so
+	// that it needs no statement of its own for them.
+	IncidentIDs   []string `bun:"incident_ids,array,scanonly"`
+	CommentsCount int      `bun:"comments_count,scanonly"`
 }
 
 type registerJSON struct {
@@ -59,8 +66,9 @@ type taskJSON struct {
 }
 
 // Detail returns the risk by id or RSK identifier with its assignee,
-// register, treatment and tasks (oldest first) from one statement: one
-// round trip for the risk page and the single-risk API.
+// register, treatment, tasks (oldest first), linked incidents' ids (newest
+// first) and comment count from one statement: one round trip for the
+// risk page and the single-risk API.
 func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*risk.Detail, error) {
 	if !validKey(idOrIdentifier) {
 		return nil, apperr.New(apperr.NotFound, "Risk not found")
@@ -72,7 +80,11 @@ func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*
 		ColumnExpr(`(SELECT coalesce(jsonb_agg(to_jsonb(t) || jsonb_build_object('assignee_name', tu.name, 'assignee_email', tu.email) ORDER BY t.created_at, t.id), '[]')
 			FROM tasks AS t LEFT JOIN members AS tm ON tm.organization_id = t.organization_id AND tm.id = t.assignee_id
 			LEFT JOIN users AS tu ON tu.id = tm.user_id
-			WHERE t.organization_id = r.organization_id AND t.risk_id = r.id) AS tasks_json`)
+			WHERE t.organization_id = r.organization_id AND t.risk_id = r.id) AS tasks_json`).
+		ColumnExpr(`(SELECT coalesce(array_agg(i.id ORDER BY i.number DESC), '{}') FROM incident_risks AS l
+			JOIN incidents AS i ON i.organization_id = l.organization_id AND i.id = l.incident_id
+			WHERE l.organization_id = r.organization_id AND l.risk_id = r.id) AS incident_ids`).
+		ColumnExpr(`(SELECT count(*) FROM risk_comments AS rc WHERE rc.organization_id = r.organization_id AND rc.risk_id = r.id) AS comments_count`)
 	if n, ok := risk.ParseIdentifier(idOrIdentifier); ok {
 		q = q.Where("r.number = ?", n)
 	} else {
@@ -85,13 +97,11 @@ func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*
 			return nil, e
 		}
 	}
-	d := &risk.Detail{Risk: row.toDomain()}
-	var reg registerJSON
-	if err := json.Unmarshal(row.RegisterJSON, &reg); err != nil {
-		return nil, fmt.Errorf("risk detail: register: %w", err)
+	d := &risk.Detail{Risk: row.toDomain(), Related: &risk.Related{IncidentIDs: row.IncidentIDs, CommentsCount: row.CommentsCount}}
+	var err error
+	if d.Register, err = s.registers.decode(row.RegisterJSON); err != nil {
+		return nil, err
 	}
-	d.Register = &risk.Register{ID: reg.ID, OrganizationID: reg.OrganizationID, Name: reg.Name, Description: reg.Description,
-		Matrix: reg.Matrix, IsDefault: reg.IsDefault, ReviewIntervals: reg.ReviewIntervals, Version: reg.Version, CreatedAt: reg.CreatedAt.UTC(), UpdatedAt: reg.UpdatedAt.UTC()}
 	if len(row.TreatmentJSON) > 0 && string(row.TreatmentJSON) != "null" {
 		var t treatmentJSON
 		if err := json.Unmarshal(row.TreatmentJSON, &t); err != nil {
@@ -119,4 +129,55 @@ func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*
 		d.Tasks[i] = tr.toDomain()
 	}
 	return d, nil
+}
+
+// registerCache keeps decoded registers by their JSON text: decoding a
+// register's matrix was most of the Go time of a single-risk API request,
+// and the same text always decodes to the same register (the text has the
+// register's version and updated_at, so an edit is a new entry).
+type registerCache struct {
+	mu   sync.Mutex
+	regs map[string]*risk.Register
+}
+
+// maxCachedRegisters bounds the cache; when full it starts over.
+const maxCachedRegisters = 256
+
+// decode returns a copy of the register whose to_jsonb text is text, which
+// the caller may change.
+func (c *registerCache) decode(text []byte) (*risk.Register, error) {
+	c.mu.Lock()
+	reg, ok := c.regs[string(text)]
+	c.mu.Unlock()
+	if !ok {
+		var j registerJSON
+		if err := json.Unmarshal(text, &j); err != nil {
+			return nil, fmt.Errorf("risk detail: register: %w", err)
+		}
+		reg = &risk.Register{ID: j.ID, OrganizationID: j.OrganizationID, Name: j.Name, Description: j.Description,
+			Matrix: j.Matrix, IsDefault: j.IsDefault, ReviewIntervals: j.ReviewIntervals, Version: j.Version,
+			CreatedAt: j.CreatedAt.UTC(), UpdatedAt: j.UpdatedAt.UTC()}
+		c.mu.Lock()
+		if c.regs == nil || len(c.regs) >= maxCachedRegisters {
+			c.regs = make(map[string]*risk.Register)
+		}
+		c.regs[string(text)] = reg
+		c.mu.Unlock()
+	}
+	return cloneRegister(reg), nil
+}
+
+// cloneRegister copies reg down to its matrix's slices and its intervals.
+func cloneRegister(reg *risk.Register) *risk.Register {
+	cp := *reg
+	m := &cp.Matrix
+	m.Likelihood, m.Impact, m.Levels = slices.Clone(m.Likelihood), slices.Clone(m.Impact), slices.Clone(m.Levels)
+	if m.Grid != nil {
+		m.Grid = make([][]int, len(reg.Matrix.Grid))
+		for i, row := range reg.Matrix.Grid {
+			m.Grid[i] = slices.Clone(row)
+		}
+	}
+	cp.ReviewIntervals = maps.Clone(reg.ReviewIntervals)
+	return &cp
 }

@@ -15,7 +15,11 @@ import (
 
 // RiskStore keeps and counts risks: it implements risk.RiskStore on
 // PostgreSQL.
-type RiskStore struct{ DB *bun.DB }
+type RiskStore struct {
+	DB *bun.DB
+	// registers keeps the registers Detail has decoded.
+	registers registerCache
+}
 
 var _ risk.RiskStore = (*RiskStore)(nil)
 

@@ -13,11 +13,20 @@ type Detail struct {
 	Register  *Register
 	Treatment *Treatment // nil when none is set
 	Tasks     []*Task
+	// Related is what links to the risk; nil when the read did not load it.
+	Related *Related
+}
+
+// Related is what the single-risk API shows of the records that link to a
+// risk: its incidents' ids (newest incident first) and its comment count.
+type Related struct {
+	IncidentIDs   []string
+	CommentsCount int
 }
 
 // Detail returns the risk by id or identifier with its register,
-// treatment and tasks in one statement; NotFound when it is not the
-// organization's.
+// treatment, tasks and Related in one statement; NotFound when it is not
+// the organization's.
 func (s *Service) Detail(ctx context.Context, orgID, id string) (*Detail, error) {
 	return s.Risks.Detail(ctx, orgID, id)
 }

@@ -28,9 +28,16 @@ var (
 	errRiskNotFound  = apperr.New(apperr.NotFound, "Risk not found")
 )
 
+// dataEnvelope is {"success":true,"data":…} as encoding a map wrote it
+// (keys sorted), without building and sorting a map per response.
+type dataEnvelope struct {
+	Data    any  `json:"data"`
+	Success bool `json:"success"`
+}
+
 // sendData writes {"success":true,"data":…}.
 func sendData(c *fiber.Ctx, status int, data any) error {
-	return c.Status(status).JSON(fiber.Map{"success": true, "data": data}, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Status(status).JSON(dataEnvelope{Data: data, Success: true}, fiber.MIMEApplicationJSONCharsetUTF8)
 }
 
 // apiAuth authenticates the API key from the Authorization (Bearer) or

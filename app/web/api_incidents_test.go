@@ -2,13 +2,17 @@ package web_test
 
 import (
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riskreg/riskreg/app/apikey"
+	"github.com/riskreg/riskreg/app/risk"
+	"github.com/riskreg/riskreg/db/dbtest"
 )
 
 func fieldErrors(r *apiResponse) map[string]string {
@@ -301,5 +305,48 @@ func TestAPICreateRiskFromIncident(t *testing.T) {
 	}
 	if n := api.get("/api/v1/risks").Header.Get("X-Pagination-Total-Entries"); n != "2" {
 		t.Errorf("%s risks after refused creates, want 2", n)
+	}
+}
+
+// TestAPIRiskRelatedFromOneRead checks the incident ids (newest incident
+// first) and the comment count the single-risk read loads with the risk
+// against the ones a past view reads separately, and the statements a read
+// sends: the key's lookup and the risk's.
+func TestAPIRiskRelatedFromOneRead(t *testing.T) {
+	bdb, dbName := dbtest.NewDB(t)
+	hook := &countHook{}
+	e := serveEnv(t, bdb.WithQueryHook(hook), dbName)
+	a := e.signup("Acme", "owner@acme.example")
+	api := e.apiKey(a)
+	r := e.createRisk(a, risk.Input{Title: "Vendor outage"})
+	var incidents []string
+	for _, title := range []string{"First", "Second", "Third"} {
+		incidents = append(incidents, api.post("/api/v1/incidents", map[string]any{"title": title}).dataMap()["id"].(string))
+	}
+	for _, inc := range []string{"INC-00002", "INC-00001", "INC-00003"} { // linked out of order
+		if res := api.post("/api/v1/incidents/"+inc+"/risks/"+r.Identifier(), nil); res.Status != http.StatusOK {
+			t.Fatalf("link %s: %d %s", inc, res.Status, res.Body)
+		}
+	}
+	for _, body := range []string{"one", "two"} {
+		if res := api.post("/api/v1/risks/"+r.Identifier()+"/comments", map[string]any{"body": body}); res.Status != http.StatusCreated {
+			t.Fatalf("comment: %d %s", res.Status, res.Body)
+		}
+	}
+
+	api.get("/api/v1/risks/" + r.Identifier()) // records the key's use: later reads within the minute write nothing
+	hook.n.Store(0)
+	now := api.get("/api/v1/risks/" + r.Identifier()).dataMap()
+	if n := hook.n.Load(); n != 2 {
+		t.Errorf("GET /api/v1/risks/%s sent %d statements, want 2 (the key, the risk)", r.Identifier(), n)
+	}
+	want := []any{incidents[2], incidents[1], incidents[0]}
+	if !reflect.DeepEqual(now["incidentIds"], want) || now["commentsCount"] != float64(2) {
+		t.Errorf("incidentIds %v, commentsCount %v; want %v, 2", now["incidentIds"], now["commentsCount"], want)
+	}
+	past := api.get("/api/v1/risks/" + r.Identifier() + "?asOf=" + e.Clock.Now().UTC().Format(time.DateOnly)).dataMap()
+	if !reflect.DeepEqual(past["incidentIds"], now["incidentIds"]) || past["commentsCount"] != now["commentsCount"] {
+		t.Errorf("as of today: incidentIds %v, commentsCount %v; today's read: %v, %v",
+			past["incidentIds"], past["commentsCount"], now["incidentIds"], now["commentsCount"])
 	}
 }

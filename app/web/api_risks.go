@@ -437,19 +437,24 @@ func toAPITask(t *risk.Task) apiTask {
 // sendRisk writes the risk's detail and linked incidents with its
 // version as the ETag.
 func (s *Server) sendRisk(c *fiber.Ctx, status int, d *risk.Detail) error {
-	refs, err := s.Incidents.ForRisk(c.UserContext(), d.Risk.OrganizationID, d.Risk.ID)
-	if err != nil {
-		return err
+	rel := d.Related
+	if rel == nil { // a past state or a write's result: read them now
+		refs, err := s.Incidents.ForRisk(c.UserContext(), d.Risk.OrganizationID, d.Risk.ID)
+		if err != nil {
+			return err
+		}
+		counts, err := s.Comments.Counts(c.UserContext(), d.Risk.OrganizationID, []string{d.Risk.ID})
+		if err != nil {
+			return err
+		}
+		rel = &risk.Related{CommentsCount: counts[d.Risk.ID]}
+		for _, r := range refs {
+			rel.IncidentIDs = append(rel.IncidentIDs, r.ID)
+		}
 	}
 	out := toAPIDetail(d)
-	counts, err := s.Comments.Counts(c.UserContext(), d.Risk.OrganizationID, []string{d.Risk.ID})
-	if err != nil {
-		return err
-	}
-	out.CommentsCount = counts[d.Risk.ID]
-	for _, r := range refs {
-		out.IncidentIDs = append(out.IncidentIDs, r.ID)
-	}
+	out.CommentsCount = rel.CommentsCount
+	out.IncidentIDs = append(out.IncidentIDs, rel.IncidentIDs...)
 	c.Set(fiber.HeaderETag, etag(d.Risk.Version))
 	return sendData(c, status, out)
 }

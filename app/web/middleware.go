@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -65,7 +66,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	if !strings.HasPrefix(c.Path(), "/static/") {
+	// Checked first so that a LOG_LEVEL above info does not build the line's
+	// attributes (the client's IP among them) for nothing.
+	if s.Log.Enabled(ctx, slog.LevelInfo) && !strings.HasPrefix(c.Path(), "/static/") {
 		s.Log.Info("request", "request_id", rid, "method", c.Method(), "path", logPath(c.Path()),
 			"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds(), "ip", c.IP())
 	}
