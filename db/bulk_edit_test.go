@@ -246,9 +246,16 @@ func TestBulkAllMatchingRefusesAChangedSet(t *testing.T) {
 	r2 := f.create(t, a, risk.Input{Title: "Tech two", Category: "technology"})
 	f.create(t, a, risk.Input{Title: "People", Category: "people"})
 	q := risk.ListQuery{Category: "technology"}
-	stamp, err := f.Risks.MatchStamp(ctx, a.OrgID, q)
+	stamp, err := f.Risks.MatchStamp(ctx, a.OrgID, q, 2)
 	if err != nil || stamp.Count != 2 || stamp.LastUpdated.IsZero() {
 		t.Fatalf("stamp %+v %v", stamp, err)
+	}
+	// Above MaxBulk the page's total says enough: the stamp is not counted,
+	// and an edit of all matching with it is refused.
+	if big, err := f.Risks.MatchStamp(ctx, a.OrgID, q, risk.MaxBulk+5); err != nil || big.Count != risk.MaxBulk+1 {
+		t.Fatalf("stamp of a set above MaxBulk: %+v %v", big, err)
+	} else if _, err := f.Risks.Bulk(ctx, a.OrgID, a.Actor, risk.BulkSelection{Query: &q, Expect: big}, risk.BulkChange{Status: risk.StatusArchived}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("all matching above MaxBulk: %v, want Invalid", err)
 	}
 	// Someone edits a matching risk: refused, nothing written.
 	in := risk.InputOf(r2)
@@ -265,7 +272,7 @@ func TestBulkAllMatchingRefusesAChangedSet(t *testing.T) {
 		t.Fatal("a refused all-matching edit wrote")
 	}
 	// With the current stamp it archives exactly the matching risks.
-	stamp, _ = f.Risks.MatchStamp(ctx, a.OrgID, q)
+	stamp, _ = f.Risks.MatchStamp(ctx, a.OrgID, q, 2)
 	res, err := f.Risks.Bulk(ctx, a.OrgID, a.Actor, risk.BulkSelection{Query: &q, Expect: stamp}, risk.BulkChange{Status: risk.StatusArchived})
 	if err != nil || res.Updated != 2 {
 		t.Fatalf("all matching: %+v %v", res, err)

@@ -191,6 +191,10 @@ func (s *RiskStore) Total(ctx context.Context, orgID string, f risk.ListQuery) (
 		n, err := s.maintainedCount(ctx, orgID, f, how)
 		return n, false, err
 	}
+	if len(f.IDs) > 0 && len(f.IDs) <= totalCap { // a few named risks: no estimate needed
+		n, err := s.exactCount(ctx, orgID, f)
+		return n, false, err
+	}
 	return cappedTotal(ctx, idb(ctx, s.DB), applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).ColumnExpr("1"), orgID, f))
 }
 

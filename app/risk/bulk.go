@@ -224,9 +224,13 @@ func plural(n int, noun string) string {
 }
 
 // MatchStamp returns the stamp of the risks matching q, for a page that
-// offers to edit all of them. It counts no further than one past MaxBulk:
-// a larger set is refused by Bulk whatever its stamp.
-func (s *Service) MatchStamp(ctx context.Context, orgID string, q ListQuery) (MatchStamp, error) {
+// offers to edit all of them; total is the page's total. It counts no
+// further than one past MaxBulk, and not at all when total is above it: a
+// larger set is refused by Bulk whatever its stamp.
+func (s *Service) MatchStamp(ctx context.Context, orgID string, q ListQuery, total int) (MatchStamp, error) {
+	if total > MaxBulk {
+		return MatchStamp{Count: MaxBulk + 1}, nil
+	}
 	return s.Risks.MatchStamp(ctx, orgID, s.dated(q), MaxBulk+1)
 }
 

@@ -18,10 +18,10 @@ import (
 
 // bulkVM fills the register's bulk action bar for a writer: the filter
 // and the stamp of its matching set, for "all N matching".
-func (s *Server) bulkVM(c *fiber.Ctx, q risk.ListQuery, regs []*risk.Register) (risks.BulkVM, error) {
+func (s *Server) bulkVM(c *fiber.Ctx, q risk.ListQuery, total int, regs []*risk.Register) (risks.BulkVM, error) {
 	vm := risks.BulkVM{Enabled: true, CSRF: csrfToken(c), StaticVersion: static.Version(), Filter: bulkFilter(q), Registers: regs}
 	var err error
-	if vm.Stamp, err = s.Risks.MatchStamp(c.UserContext(), orgID(c), q); err != nil {
+	if vm.Stamp, err = s.Risks.MatchStamp(c.UserContext(), orgID(c), q, total); err != nil {
 		return vm, err
 	}
 	vm.Members, err = s.memberOptions(c)

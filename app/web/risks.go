@@ -78,7 +78,7 @@ func (s *Server) registerVM(c *fiber.Ctx, q risk.ListQuery, fe apperr.FieldError
 		}
 	}
 	if vm.CanWrite {
-		if vm.Bulk, err = s.bulkVM(c, q, regs); err != nil {
+		if vm.Bulk, err = s.bulkVM(c, q, page.Total, regs); err != nil {
 			return vm, err
 		}
 		vm.Members = vm.Bulk.Members // the assignee chip names the member
