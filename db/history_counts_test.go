@@ -50,15 +50,17 @@ func TestPastCountsMatchTheVersions(t *testing.T) {
 	// Day 0: eight risks, one changed twice at the same instant.
 	var rs []*risk.Risk
 	for i := range 8 {
+		due, review := day(i%4), day(1+i%5) // overdue from the day after, until closed
 		rs = append(rs, f.create(t, a, risk.Input{Title: fmt.Sprintf("Risk %d", i), Category: []string{"technology", "people"}[i%2],
-			Probability: 1 + i, Impact: 10 - i, ResidualProbability: 1 + i%3, ResidualImpact: 2 + i%4}))
+			Probability: 1 + i, Impact: 10 - i, ResidualProbability: 1 + i%3, ResidualImpact: 2 + i%4, DueDate: &due, NextReviewDate: &review}))
 		f.create(t, b, risk.Input{Title: "Other", Probability: 10, Impact: 10})
 	}
 	rs[0] = update(rs[0], func(in *risk.Input) { in.Probability, in.Impact = 9, 9 })
 	rs[0] = update(rs[0], func(in *risk.Input) { in.ResidualProbability, in.ResidualImpact = 8, 8 })
 	// Day 1: re-scoring, closing, archiving.
 	now = day(1)
-	rs[1] = update(rs[1], func(in *risk.Input) { in.ResidualProbability, in.ResidualImpact = 1, 1 })
+	rs[1] = update(rs[1], func(in *risk.Input) { in.ResidualProbability, in.ResidualImpact = 1, 1; in.DueDate = nil })
+	rs[7] = update(rs[7], func(in *risk.Input) { later := day(8); in.DueDate, in.NextReviewDate = &later, &later })
 	rs[2] = update(rs[2], func(in *risk.Input) { in.Status, in.ClosureReason = "closed", "mitigated" })
 	rs[3] = update(rs[3], func(in *risk.Input) { in.Status = "archived" })
 	// Day 2: a second register, and a risk moved into it.
@@ -103,7 +105,12 @@ func TestPastCountsMatchTheVersions(t *testing.T) {
 			FROM risk_count_deltas ORDER BY 1`).Scan(ctx, &rows); err != nil { // zeros included: they are pruned
 			t.Fatal(err)
 		}
-		return strings.Join(rows, "\n")
+		var due []string
+		if err := f.DB.NewRaw(`SELECT concat_ws('|', organization_id, register_id, kind, day, n)
+			FROM risk_due_deltas ORDER BY 1`).Scan(ctx, &due); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(append(rows, due...), "\n")
 	}
 	kept := snapshot()
 	owner, err := db.Open(dbtest.OwnerDSN(f.Name))
@@ -144,9 +151,14 @@ func TestPastCountsMatchTheVersions(t *testing.T) {
 			{risk.ListQuery{RegisterID: reg.ID}, "v.status <> 'archived' AND v.register_id = '" + reg.ID + "'"},
 			{risk.ListQuery{ResidualProbability: &risk.Range{Lo: 2, Hi: 8}}, "v.status <> 'archived' AND v.residual_probability BETWEEN 2 AND 8"},
 			{risk.ListQuery{Category: "people"}, "v.status <> 'archived' AND v.category = 'people'"},
+			// Overdue as judged on that day, from risk_due_deltas.
+			{risk.ListQuery{Overdue: true}, "v.status IN ('open', 'pending') AND v.due_date < '" + d.Format(time.DateOnly) + "'"},
+			{risk.ListQuery{Overdue: true, RegisterID: reg.ID}, "v.status IN ('open', 'pending') AND v.register_id = '" + reg.ID + "' AND v.due_date < '" + d.Format(time.DateOnly) + "'"},
+			{risk.ListQuery{ReviewOverdue: true}, "v.status IN ('open', 'pending') AND v.next_review_date < '" + d.Format(time.DateOnly) + "'"},
+			{risk.ListQuery{Overdue: true, Status: "pending"}, "v.status = 'pending' AND v.due_date < '" + d.Format(time.DateOnly) + "'"},
 		} {
 			want := f.count(t, "SELECT count(*) "+valid(tc.cond))
-			tc.q.Page, tc.q.PerPage, tc.q.Sort, tc.q.Desc = 1, 4, risk.DefaultSort, true
+			tc.q.Page, tc.q.PerPage, tc.q.Sort, tc.q.Desc, tc.q.Today = 1, 4, risk.DefaultSort, true, d.Truncate(24*time.Hour)
 			page, err := store.ListAsOf(ctx, a.OrgID, tc.q, at, regs)
 			if err != nil || page.Total != want || page.Estimated {
 				t.Fatalf("%s: total of %s: %d (estimated %v), %v; want %d", d.Format(time.DateOnly), tc.cond, page.Total, page.Estimated, err, want)

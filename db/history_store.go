@@ -88,18 +88,42 @@ func usesLevels(f risk.ListQuery) bool {
 	return f.InherentLevel != nil || f.ResidualLevel != nil || f.MinInherentLevel != nil || f.MinResidualLevel != nil
 }
 
-// countableAsOf reports whether the deltas (risk_count_deltas, 0023)
-// answer f's counts at at, and how: at must be the end of a UTC day (the
-// deltas are per day), and f countable like today's maintained counts,
-// overdue, review and classification filters aside (the deltas keep
-// none of them).
+// countableAsOf reports whether the deltas (risk_count_deltas and
+// risk_due_deltas, 0023) answer f's counts at at, and how: at must be the
+// end of a UTC day (the deltas are per day), and f countable like today's
+// maintained counts, classifications aside (the deltas keep none).
 func countableAsOf(f risk.ListQuery, at time.Time) (countable, bool) {
 	if !at.Equal(at.UTC().Truncate(24 * time.Hour)) {
 		return countable{}, false
 	}
 	f.AsOf = nil
 	how, ok := countableOf(f)
-	return how, ok && !how.overdue && !how.reviewOverdue && how.facet == ""
+	if !ok || how.facet != "" {
+		return countable{}, false
+	}
+	if (how.overdue || how.reviewOverdue) && (f.Status != "" || len(f.Statuses) > 0) {
+		return countable{}, false // the overdue deltas count open and pending risks together
+	}
+	return how, true
+}
+
+// pastOverdue returns the number of open and pending risks at at (the end
+// of a UTC day) whose due date (or, for review, next review date) was
+// before that day, from risk_due_deltas.
+func (s *HistoryStore) pastOverdue(ctx context.Context, orgID string, f risk.ListQuery, at time.Time, review bool) (int, error) {
+	kind := "due"
+	if review {
+		kind = "review"
+	}
+	q := idb(ctx, s.DB).NewSelect().TableExpr("risk_due_deltas AS d").ColumnExpr("coalesce(sum(d.n), 0)").
+		Where("d.organization_id = ?", orgID).Where("d.kind = ?", kind).
+		Where("d.day < ?::date", at.UTC().Format(time.DateOnly))
+	if f.RegisterID != "" {
+		q = q.Where("d.register_id = ?", f.RegisterID)
+	}
+	var n int
+	err := q.Scan(ctx, &n)
+	return n, dbErr("count overdue risks as of", err)
 }
 
 // pastCells selects the number of risks at at (the end of a UTC day) per
@@ -177,6 +201,10 @@ func (s *HistoryStore) pastCells(ctx context.Context, orgID string, f risk.ListQ
 // (exact up to totalCap, estimated above).
 func (s *HistoryStore) totalAsOf(ctx context.Context, orgID string, f risk.ListQuery, at time.Time, regs []*risk.Register) (int, bool, error) {
 	if how, ok := countableAsOf(f, at); ok {
+		if how.overdue || how.reviewOverdue {
+			n, err := s.pastOverdue(ctx, orgID, f, at, how.reviewOverdue)
+			return n, false, err
+		}
 		cells, err := s.pastCells(ctx, orgID, f, at, regs, how.residual)
 		if err != nil {
 			return 0, false, err

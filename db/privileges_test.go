@@ -79,7 +79,7 @@ func TestAppRolePrivileges(t *testing.T) {
 	ctx := context.Background()
 	appendOnly := map[string]bool{"events": true}
 	readOnly := map[string]bool{"bun_migrations": true, "bun_migration_locks": true,
-		"risk_versions": true, "register_versions": true, "risk_count_deltas": true} // the history and its counts, written by the owner's triggers
+		"risk_versions": true, "register_versions": true, "risk_count_deltas": true, "risk_due_deltas": true} // the history and its counts, written by the owner's triggers
 
 	var super, createRole, createDB, bypassRLS, createInSchema, createInDB bool
 	err := f.DB.QueryRowContext(ctx, `SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls,

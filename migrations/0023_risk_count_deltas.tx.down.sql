@@ -9,4 +9,8 @@ DROP FUNCTION IF EXISTS risk_count_deltas_recount();
 DROP FUNCTION IF EXISTS risk_count_deltas_trigger();
 DROP FUNCTION IF EXISTS risk_count_deltas_sql(text);
 DROP FUNCTION IF EXISTS risk_count_deltas_prune_sql(text);
+DROP FUNCTION IF EXISTS risk_due_deltas_sql(text);
+DROP FUNCTION IF EXISTS risk_due_deltas_prune_sql(text);
+DROP FUNCTION IF EXISTS risk_due_edges_sql(text);
+DROP TABLE IF EXISTS risk_due_deltas;
 DROP TABLE IF EXISTS risk_count_deltas;

@@ -57,6 +57,57 @@ DO UPDATE SET n = c.n + EXCLUDED.n
 $q$, src);
 $$;
 
+-- risk_due_deltas does the same for the past dashboard's overdue cards:
+-- per organization, register, kind ('due': the due date has passed;
+-- 'review': the next review date has passed) and UTC day, how the number of
+-- open and pending risks so overdue changed. A version valid over
+-- [valid_from, valid_to) with due date u is overdue at the end of day D
+-- when its start day <= D < its end day and u < D: from the later of its
+-- start day and u + 1 to its end day, one more interval of days.
+CREATE TABLE risk_due_deltas (
+    organization_id  text NOT NULL,
+    register_id      text NOT NULL,
+    kind             text NOT NULL CHECK (kind IN ('due', 'review')),
+    day              date NOT NULL,
+    n                bigint NOT NULL,
+    PRIMARY KEY (organization_id, register_id, kind, day)
+) WITH (fillfactor = 70);
+
+-- risk_due_edges_sql returns the CTEs (ending in edges: organization_id,
+-- register_id, kind, day, d) of the overdue deltas of src's versions.
+CREATE FUNCTION risk_due_edges_sql(src text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($q$
+WITH v AS (%s),
+spans AS (
+    SELECT organization_id, register_id, 'due' AS kind, d,
+           greatest((valid_from AT TIME ZONE 'UTC')::date, due_date + 1) AS s,
+           CASE WHEN valid_to = 'infinity' THEN NULL ELSE (valid_to AT TIME ZONE 'UTC')::date END AS e
+    FROM v WHERE status IN ('open', 'pending') AND due_date IS NOT NULL
+    UNION ALL
+    SELECT organization_id, register_id, 'review', d,
+           greatest((valid_from AT TIME ZONE 'UTC')::date, next_review_date + 1),
+           CASE WHEN valid_to = 'infinity' THEN NULL ELSE (valid_to AT TIME ZONE 'UTC')::date END
+    FROM v WHERE status IN ('open', 'pending') AND next_review_date IS NOT NULL
+),
+edges AS (
+    SELECT organization_id, register_id, kind, s AS day, d FROM spans WHERE e IS NULL OR s < e
+    UNION ALL
+    SELECT organization_id, register_id, kind, e, -d FROM spans WHERE s < e
+)
+$q$, src);
+$$;
+
+CREATE FUNCTION risk_due_deltas_sql(src text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT risk_due_edges_sql(src) || $q$
+INSERT INTO risk_due_deltas AS c (organization_id, register_id, kind, day, n)
+SELECT organization_id, register_id, kind, day, sum(d) FROM edges
+GROUP BY 1, 2, 3, 4
+HAVING sum(d) <> 0
+ORDER BY 1, 2, 3, 4
+ON CONFLICT (organization_id, register_id, kind, day) DO UPDATE SET n = c.n + EXCLUDED.n
+$q$;
+$$;
+
 -- risk_count_deltas_prune_sql returns the statement that deletes the deltas
 -- that came to nothing on the days src touched (a risk created and edited
 -- the same day adds and takes away the same cell): the reads sum the rows,
@@ -80,6 +131,18 @@ DELETE FROM risk_count_deltas WHERE ctid IN (
 $q$, src);
 $$;
 
+-- The overdue deltas' zeros, on the days src touched, likewise.
+CREATE FUNCTION risk_due_deltas_prune_sql(src text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT risk_due_edges_sql(src) || $q$
+DELETE FROM risk_due_deltas WHERE ctid IN (
+    SELECT c.ctid FROM risk_due_deltas c JOIN (SELECT DISTINCT organization_id, register_id, kind, day FROM edges) t
+        ON c.organization_id = t.organization_id AND c.register_id = t.register_id AND c.kind = t.kind AND c.day = t.day
+    WHERE c.n = 0
+    FOR UPDATE OF c SKIP LOCKED
+)
+$q$;
+$$;
+
 CREATE FUNCTION risk_count_deltas_trigger() RETURNS trigger LANGUAGE plpgsql
     SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
@@ -94,6 +157,8 @@ BEGIN
     END IF;
     EXECUTE risk_count_deltas_sql(src);
     EXECUTE risk_count_deltas_prune_sql(src);
+    EXECUTE risk_due_deltas_sql(src);
+    EXECUTE risk_due_deltas_prune_sql(src);
     RETURN NULL;
 END;
 $$;
@@ -109,17 +174,20 @@ CREATE TRIGGER risk_count_deltas_delete AFTER DELETE ON risk_versions REFERENCIN
 DO $$
 BEGIN
     EXECUTE risk_count_deltas_sql('SELECT *, 1 AS d FROM risk_versions');
+    EXECUTE risk_due_deltas_sql('SELECT *, 1 AS d FROM risk_versions');
 END
 $$;
 
--- risk_count_deltas_recount() rebuilds the deltas from the versions (the
+-- risk_count_deltas_recount() rebuilds both deltas from the versions (the
 -- test compares both; an operator can run it after a manual repair).
 CREATE FUNCTION risk_count_deltas_recount() RETURNS void LANGUAGE plpgsql
     SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-    LOCK TABLE risk_count_deltas IN EXCLUSIVE MODE;
+    LOCK TABLE risk_count_deltas, risk_due_deltas IN EXCLUSIVE MODE;
     DELETE FROM risk_count_deltas;
+    DELETE FROM risk_due_deltas;
     EXECUTE risk_count_deltas_sql('SELECT *, 1 AS d FROM risk_versions');
+    EXECUTE risk_due_deltas_sql('SELECT *, 1 AS d FROM risk_versions');
 END;
 $$;
 
@@ -136,7 +204,7 @@ CREATE INDEX risk_versions_inherent_idx ON risk_versions (organization_id, ((pro
 DO $$
 BEGIN
     IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'riskreg_app') THEN
-        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON risk_count_deltas FROM riskreg_app;
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON risk_count_deltas, risk_due_deltas FROM riskreg_app;
         REVOKE EXECUTE ON FUNCTION risk_count_deltas_recount() FROM PUBLIC;
     END IF;
 END

@@ -469,6 +469,7 @@ func measure(s settings, dir string, info benchInfo) error {
 		// And 90 days ago, with a third of the risks changed since.
 		{name: "`/risks?as_of=90 days ago`", path: "/risks?as_of=" + pastDay, twiceOf: "/risks"},
 		{name: "`/heatmap?as_of=90 days ago`", path: "/heatmap?as_of=" + pastDay, twiceOf: "/heatmap"},
+		{name: "`/?as_of=90 days ago` dashboard", path: "/?as_of=" + pastDay, twiceOf: "/"},
 	}
 	if s.only != nil {
 		endpoints = slices.DeleteFunc(endpoints, func(e endpoint) bool {
