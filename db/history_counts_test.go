@@ -126,6 +126,33 @@ func TestPastCountsMatchTheVersions(t *testing.T) {
 	}
 
 	store := &db.HistoryStore{DB: f.DB}
+	// The weekly residual trend (the dashboard's) from the deltas equals
+	// the versions valid at each week's end.
+	first := risk.EndOfDay(day(1))
+	weeks, err := store.WeeklyResidual(ctx, a.OrgID, reg.ID, first, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range 3 {
+		at := first.AddDate(0, 0, 7*k)
+		var want []string
+		if err := f.DB.NewRaw(`SELECT concat_ws('|', residual_probability, residual_impact, count(*)) FROM risk_versions
+			WHERE organization_id = ? AND register_id = ? AND status <> 'archived' AND valid_from < ? AND valid_to >= ?
+			GROUP BY residual_probability, residual_impact`, a.OrgID, reg.ID, at, at).Scan(ctx, &want); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range weeks {
+			if w.Week == k {
+				got = append(got, fmt.Sprintf("%d|%d|%d", w.ResidualProbability, w.ResidualImpact, w.Count))
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if strings.Join(got, " ") != strings.Join(want, " ") || len(want) == 0 {
+			t.Fatalf("week %d (%s): %v, want %v", k, at.Format(time.DateOnly), got, want)
+		}
+	}
 	days := []time.Time{time.Now().UTC()}
 	for d := -1; d <= 9; d++ {
 		days = append(days, day(d))

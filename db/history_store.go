@@ -370,10 +370,12 @@ func (s *HistoryStore) RegisterVersions(ctx context.Context, orgID, registerID s
 
 // WeeklyResidual counts the register's risks (archived left out) per
 // residual (probability, impact) pair at the instants first + k weeks,
-// k < weeks, in one scan of the register's versions: a version valid over
-// [a, b) counts at instant w when a < w <= b, that is at the weeks s <= k < e
-// with s and e computed from a and b; each version adds +1 at s and -1 at
-// e, and the running sum over the weeks gives the counts.
+// k < weeks (each the end of a UTC day), from the per-day deltas (0023) in
+// one pass: a delta of day d counts from the first instant after it, that
+// is from week 0 when d is before first's day and from week
+// (d - first's day) / 7 + 1 otherwise; the running sums over the weeks give
+// the counts. It reads one row per day and cell that changed, whatever
+// the register holds.
 func (s *HistoryStore) WeeklyResidual(ctx context.Context, orgID, registerID string, first time.Time, weeks int) ([]risk.WeekCount, error) {
 	var deltas []struct {
 		K  int `bun:"k"`
@@ -381,22 +383,17 @@ func (s *HistoryStore) WeeklyResidual(ctx context.Context, orgID, registerID str
 		RI int `bun:"ri"`
 		N  int `bun:"n"`
 	}
-	last := first.AddDate(0, 0, 7*(weeks-1))
-	err := idb(ctx, s.DB).NewRaw(`WITH d AS (
-    SELECT residual_probability AS rp, residual_impact AS ri,
-        CASE WHEN valid_from < ?0 THEN 0
-             ELSE floor(extract(epoch FROM valid_from - ?0) / 604800)::int + 1 END AS s,
-        CASE WHEN valid_to = 'infinity' THEN ?3
-             ELSE least(floor(extract(epoch FROM valid_to - ?0) / 604800)::int + 1, ?3) END AS e
-    FROM risk_versions
-    WHERE organization_id = ?1 AND register_id = ?2 AND status <> 'archived'
-      AND valid_to >= ?0 AND valid_from < ?4
-)
-SELECT k, rp, ri, sum(n)::int AS n FROM (
-    SELECT s AS k, rp, ri, 1 AS n FROM d WHERE s < e
-    UNION ALL
-    SELECT e, rp, ri, -1 FROM d WHERE s < e AND e < ?3
-) x GROUP BY k, rp, ri HAVING sum(n) <> 0 ORDER BY k`, first, orgID, registerID, weeks, last).Scan(ctx, &deltas)
+	firstDay := first.UTC().Truncate(24 * time.Hour)
+	if !first.Equal(firstDay) {
+		return nil, fmt.Errorf("weekly residual counts: %s is not the end of a UTC day", first)
+	}
+	last := firstDay.AddDate(0, 0, 7*(weeks-1))
+	err := idb(ctx, s.DB).NewRaw(`SELECT CASE WHEN day < ?0::date THEN 0 ELSE (day - ?0::date) / 7 + 1 END AS k,
+    probability AS rp, impact AS ri, sum(n)::int AS n
+FROM risk_count_deltas
+WHERE organization_id = ?1 AND register_id = ?2 AND residual AND status <> 'archived' AND day < ?3::date
+GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1`,
+		firstDay.Format(time.DateOnly), orgID, registerID, last.Format(time.DateOnly)).Scan(ctx, &deltas)
 	if err != nil {
 		return nil, dbErr("weekly residual counts", err)
 	}
