@@ -144,24 +144,21 @@ func (s *HistoryStore) pastCells(ctx context.Context, orgID string, f risk.ListQ
 		WHERE organization_id = ? AND residual = ?`, orgID, residual).Scan(ctx, &span); err != nil {
 		return nil, dbErr("past counts", err)
 	}
-	deltas := func(sign string) *bun.SelectQuery {
-		q := idb(ctx, s.DB).NewSelect().TableExpr("risk_count_deltas AS d").
-			ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, "+sign+"d.n AS n").
+	// from selects the cells of table (risk_count_deltas or
+	// risk_cell_counts, alike but for the day and the level) with n as n.
+	from := func(table, n string) *bun.SelectQuery {
+		q := idb(ctx, s.DB).NewSelect().TableExpr(table+" AS d").
+			ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, "+n+" AS n").
 			Where("d.organization_id = ?", orgID).Where("d.residual = ?", residual)
 		if f.RegisterID != "" {
 			q = q.Where("d.register_id = ?", f.RegisterID)
 		}
 		return q
 	}
-	rows := deltas("").Where("d.day < ?::date", day.Format(time.DateOnly))
+	rows := from("risk_count_deltas", "d.n").Where("d.day < ?::date", day.Format(time.DateOnly))
 	if span.First != nil && span.Last != nil && day.Sub(*span.First) > span.Last.Sub(day) {
-		now := idb(ctx, s.DB).NewSelect().TableExpr("risk_cell_counts AS d").
-			ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, d.n").
-			Where("d.organization_id = ?", orgID).Where("d.residual = ?", residual)
-		if f.RegisterID != "" {
-			now = now.Where("d.register_id = ?", f.RegisterID)
-		}
-		rows = now.UnionAll(deltas("-").Where("d.day >= ?::date", day.Format(time.DateOnly)))
+		rows = from("risk_cell_counts", "d.n").
+			UnionAll(from("risk_count_deltas", "-d.n").Where("d.day >= ?::date", day.Format(time.DateOnly)))
 	}
 	sums := idb(ctx, s.DB).NewSelect().TableExpr("(?) AS d", rows).
 		ColumnExpr("d.organization_id, d.register_id, d.residual, d.status, d.probability, d.impact, sum(d.n) AS n").

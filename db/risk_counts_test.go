@@ -377,3 +377,62 @@ func TestHeatmapAndDashboardReadTheMaintainedCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsTheMaintainedCountsCannotAnswer: a heat map or level count
+// filtered by "review overdue" groups the matching risks (the cell counts
+// keep no review dates), and a total over named risks is counted directly,
+// with no planner's estimate first.
+func TestCountsTheMaintainedCountsCannotAnswer(t *testing.T) {
+	hook := &lastQueries{}
+	f := newFixture(t, hook)
+	ctx := context.Background()
+	a := f.tenant(t, "Reviews")
+	past, future := time.Now().AddDate(0, 0, -5), time.Now().AddDate(0, 0, 30)
+	var rs []*risk.Risk
+	for i := range 6 {
+		in := risk.Input{Title: "Risk", Probability: 1 + i, Impact: 2 + i, ResidualProbability: 1 + i, ResidualImpact: 1}
+		if i%2 == 0 {
+			in.NextReviewDate = &past
+		} else {
+			in.NextReviewDate = &future
+		}
+		rs = append(rs, f.create(t, a, in))
+	}
+	s := &db.RiskStore{DB: f.DB}
+	q := risk.ListQuery{ReviewOverdue: true}
+	for _, residual := range []bool{false, true} {
+		vc, err := s.ValueCounts(ctx, a.OrgID, q, residual)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells := 0
+		for _, c := range vc {
+			cells += c.Count
+		}
+		levels, err := s.LevelCounts(ctx, a.OrgID, q, residual)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inLevels := 0
+		for _, n := range levels {
+			inLevels += n
+		}
+		if cells != 3 || inLevels != 3 {
+			t.Errorf("residual=%v: review overdue counts %d in cells, %d in levels; want 3", residual, cells, inLevels)
+		}
+	}
+	hook.mu.Lock()
+	hook.all = nil
+	hook.mu.Unlock()
+	page, err := s.List(ctx, a.OrgID, risk.ListQuery{IDs: []string{rs[0].ID, rs[1].Identifier()}, Page: 1, PerPage: 10})
+	if err != nil || page.Total != 2 || page.Estimated || len(page.Risks) != 2 {
+		t.Fatalf("named risks: total %d (estimated %v), %d risks, %v", page.Total, page.Estimated, len(page.Risks), err)
+	}
+	hook.mu.Lock()
+	defer hook.mu.Unlock()
+	for _, sql := range hook.all {
+		if strings.HasPrefix(sql, "EXPLAIN") {
+			t.Errorf("a total over named risks asked the planner first: %s", sql)
+		}
+	}
+}

@@ -217,22 +217,13 @@ func (s *Service) DashboardAsOf(ctx context.Context, orgID string, day time.Time
 		if err != nil {
 			return nil, err
 		}
-		perLevel := map[int]int{}
+		counts := map[int]int{}
 		for _, c := range vc {
 			if l := reg.Matrix.LevelIndexOf(c.Probability, c.Impact); l != nil {
-				perLevel[*l] += c.Count
+				counts[*l] += c.Count
 			}
 		}
-		var lcs []LevelCount
-		for i := len(reg.Matrix.Levels) - 1; i >= 0; i-- {
-			q, idx := base, i
-			if residual {
-				q.ResidualLevel = &idx
-			} else {
-				q.InherentLevel = &idx
-			}
-			lcs = append(lcs, LevelCount{Level: reg.Matrix.LevelAt(i), Count: Count{N: perLevel[i], Query: q}})
-		}
+		lcs := perLevel(reg, base, residual, counts)
 		if residual {
 			d.Residual, d.Heatmap = lcs, FoldHeatmap(&reg.Matrix, vc)
 		} else {

@@ -120,6 +120,12 @@ func (s *Service) levelCounts(ctx context.Context, orgID string, reg *Register, 
 	if err != nil {
 		return nil, err
 	}
+	return perLevel(reg, base, residual, counts), nil
+}
+
+// perLevel returns counts (by level index) as reg's levels, highest first,
+// each with the query that lists its risks.
+func perLevel(reg *Register, base ListQuery, residual bool, counts map[int]int) []LevelCount {
 	var out []LevelCount
 	for i := len(reg.Matrix.Levels) - 1; i >= 0; i-- {
 		q, idx := base, i
@@ -130,7 +136,7 @@ func (s *Service) levelCounts(ctx context.Context, orgID string, reg *Register, 
 		}
 		out = append(out, LevelCount{Level: reg.Matrix.LevelAt(i), Count: Count{N: counts[i], Query: q}})
 	}
-	return out, nil
+	return out
 }
 
 // countCards fills the dashboard's four numbers — all risks, outside
