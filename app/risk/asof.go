@@ -92,11 +92,11 @@ func (s *Service) ParseAsOf(field, value string) (*time.Time, error) {
 		return nil, nil
 	}
 	day, err := time.Parse(time.DateOnly, value)
-	if err != nil {
+	if err != nil || !InDateRange(day) {
 		return nil, invalidField(field, "Give the date as YYYY-MM-DD, for example 2026-06-30")
 	}
-	if day.After(s.today()) {
-		return nil, invalidField(field, "Pick today or a day in the past: the register cannot be read in the future")
+	if msg := s.CheckAsOf(day); msg != "" {
+		return nil, invalidField(field, msg)
 	}
 	return &day, nil
 }

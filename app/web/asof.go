@@ -31,19 +31,7 @@ func (s *Server) checkAsOf(q *risk.ListQuery, fe apperr.FieldErrors, name string
 
 // asOfParam reads a page's or the API's single as-of day parameter.
 func (s *Server) asOfParam(c *fiber.Ctx, name string) (*time.Time, error) {
-	q, fe := risk.ListQuery{}, apperr.FieldErrors{}
-	v := c.Query(name)
-	if v == "" {
-		return nil, nil
-	}
-	day, err := time.Parse(time.DateOnly, v)
-	if err != nil || !risk.InDateRange(day) {
-		fe.Add(name, "Give the date as YYYY-MM-DD, for example 2026-06-30")
-		return nil, fe.Err()
-	}
-	q.AsOf = &day
-	s.checkAsOf(&q, fe, name)
-	return q.AsOf, fe.Err()
+	return s.Risks.ParseAsOf(name, c.Query(name))
 }
 
 // showRiskAsOf renders a risk as it was at the end of day; a risk that

@@ -219,13 +219,17 @@ func TestAsOfReplaysAScriptedHistory(t *testing.T) {
 	}
 	// Bad and future days are refused, naming the parameter.
 	for _, q := range []string{"asOf=" + tomorrow, "asOf=30-06-2026", "asOf=2026-02-30"} {
-		r := api.get("/api/v1/risks?" + q)
-		if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "asOf") {
-			t.Errorf("GET /api/v1/risks?%s: %d %s", q, r.Status, r.Body)
+		for _, path := range []string{"/api/v1/risks?", "/api/v1/risks/RSK-00001?"} {
+			r := api.get(path + q)
+			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "asOf") {
+				t.Errorf("GET %s%s: %d %s", path, q, r.Status, r.Body)
+			}
 		}
 	}
-	if r := owner.get("/risks?as_of=" + tomorrow); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.Body, "as_of") {
-		t.Errorf("register as of the future: %d", r.StatusCode)
+	for _, path := range []string{"/risks?as_of=" + tomorrow, "/?as_of=" + tomorrow, "/?as_of=0001-01-01", "/risks/RSK-00001?as_of=junk"} {
+		if r := owner.get(path); r.StatusCode != http.StatusBadRequest && r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "as_of") {
+			t.Errorf("%s: %d, want a refusal naming as_of", path, r.StatusCode)
+		}
 	}
 	// The trends: the dashboard's weekly chart and the risk's score chart, each with a table.
 	dash := owner.get("/").Doc(t)

@@ -86,6 +86,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = "This page does not exist, or you do not have access to it."
 	}
 	vm := errorpage.VM{Status: status, Title: itoa(status) + " · " + http.StatusText(status), Message: msg, RequestID: rid}
+	if e != nil { // a refused parameter is named, as the API names it
+		for _, name := range e.Fields.Names() {
+			if name == "" { // about the whole input: the message says it
+				continue
+			}
+			vm.Fields = append(vm.Fields, errorpage.Field{Name: name, Message: e.Fields.First(name)})
+		}
+	}
 	return render(c, status, errorpage.Page(s.page(c, http.StatusText(status), ""), vm))
 }
 
