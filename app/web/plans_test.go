@@ -233,8 +233,11 @@ func TestOverdueTaskIsMarked(t *testing.T) {
 	if got := row.Find(`[data-testid="task-overdue"]`).Text(); got != "Overdue" {
 		t.Errorf("overdue marker = %q", got)
 	}
-	if class, _ := row.Find(`[data-testid="task-due"]`).Attr("class"); !strings.Contains(class, "text-red-700") {
-		t.Errorf("overdue due date is not red: class %q", class)
+	if _, red := row.Find(`[data-testid="task-due"]`).Attr("data-overdue"); !red { // .due[data-overdue] is red
+		t.Errorf("overdue due date is not marked for red")
+	}
+	if _, red := taskRow(doc, onTime).Find(`[data-testid="task-due"]`).Attr("data-overdue"); red {
+		t.Errorf("a due date to come is marked for red")
 	}
 	for _, task := range []*risk.Task{onTime, doneLate} {
 		if taskRow(doc, task).Find(`[data-testid="task-overdue"]`).Length() != 0 {

@@ -51,6 +51,9 @@ func TestBrowserDrillDownFiltersStay(t *testing.T) {
 	if n, late := b.count(`[data-testid=risk-row]`), eval[int](b, `[...document.querySelectorAll('[data-testid=risk-row]')].filter(r => r.textContent.includes('Overdue:')).length`); n == 0 || n != late {
 		t.Errorf("%d rows, %d overdue", n, late)
 	}
+	if c := eval[string](b, `getComputedStyle(document.querySelector('[data-testid=risk-row] td[data-overdue]')).color`); c != "rgb(185, 28, 28)" {
+		t.Errorf("an overdue due date's colour is %s, not red-700", c)
+	}
 	// Sorting keeps both.
 	b.click(`[data-testid="sort-title"]`)
 	b.waitFor("sorted by title", `location.search.includes('sort=title')`)

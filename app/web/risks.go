@@ -101,9 +101,9 @@ func (s *Server) registerVM(c *fiber.Ctx, q risk.ListQuery, fe apperr.FieldError
 // renderRegister renders the results for htmx, the whole page otherwise.
 func (s *Server) renderRegister(c *fiber.Ctx, status int, vm risks.RegisterVM) error {
 	if wantsPartial(c, risks.ResultsID) {
-		return render(c, status, risks.Results(vm))
+		return render(c, status, risks.Results(&vm))
 	}
-	return render(c, status, risks.RegisterPage(s.page(c, "Risk register", layout.NavRegister), vm))
+	return render(c, status, risks.RegisterPage(s.page(c, "Risk register", layout.NavRegister), &vm))
 }
 
 // setRegisterColumns remembers the columns the member chose (the "col"

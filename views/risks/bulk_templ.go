@@ -21,7 +21,7 @@ import (
 // the chosen action's fields.
 
 // BulkHeaderCell selects or clears every row of the page.
-func BulkHeaderCell(vm RegisterVM) templ.Component {
+func BulkHeaderCell(vm *RegisterVM) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -53,7 +53,7 @@ func BulkHeaderCell(vm RegisterVM) templ.Component {
 }
 
 // BulkRowCell selects one risk, with the version the page showed.
-func BulkRowCell(vm RegisterVM, r *risk.Risk) templ.Component {
+func BulkRowCell(vm *RegisterVM, r *risk.Risk) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -93,7 +93,7 @@ func BulkRowCell(vm RegisterVM, r *risk.Risk) templ.Component {
 }
 
 // BulkCardCheckbox selects one risk on a phone card.
-func BulkCardCheckbox(vm RegisterVM, r *risk.Risk) templ.Component {
+func BulkCardCheckbox(vm *RegisterVM, r *risk.Risk) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -193,7 +193,7 @@ func bulkCheckbox(r *risk.Risk) templ.Component {
 }
 
 // BulkBar is the bulk action bar, after the table.
-func BulkBar(vm RegisterVM) templ.Component {
+func BulkBar(vm *RegisterVM) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -31,7 +31,7 @@ func BenchmarkResults(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Results(vm).Render(ctx, io.Discard); err != nil {
+		if err := Results(&vm).Render(ctx, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -55,14 +55,14 @@ type RegisterVM struct {
 }
 
 // TodayURL is the same register today.
-func (vm RegisterVM) TodayURL() string {
+func (vm *RegisterVM) TodayURL() string {
 	q := vm.Query
 	q.AsOf, q.Page = nil, 1
 	return link(q)
 }
 
 // RiskURL is a risk's page, as of the register's day in a past view.
-func (vm RegisterVM) RiskURL(r *risk.Risk) string {
+func (vm *RegisterVM) RiskURL(r *risk.Risk) string {
 	if vm.AsOf != nil {
 		return RegisterPath + "/" + r.Identifier() + "?as_of=" + vm.AsOf.Format(time.DateOnly)
 	}
@@ -70,10 +70,10 @@ func (vm RegisterVM) RiskURL(r *risk.Risk) string {
 }
 
 // Shows reports whether the member shows the column key.
-func (vm RegisterVM) Shows(key string) bool { return slices.Contains(vm.Columns, key) }
+func (vm *RegisterVM) Shows(key string) bool { return slices.Contains(vm.Columns, key) }
 
 // ColumnsURL is where the columns menu posts: it keeps the page's query.
-func (vm RegisterVM) ColumnsURL() string {
+func (vm *RegisterVM) ColumnsURL() string {
 	if enc := Values(vm.Query).Encode(); enc != "" {
 		return RegisterPath + "/columns?" + enc
 	}
@@ -95,7 +95,7 @@ func link(q risk.ListQuery) string {
 
 // SortURL returns the URL sorting by key: ascending first, toggling when
 // already sorted by it (dates and scores start descending).
-func (vm RegisterVM) SortURL(key string) string {
+func (vm *RegisterVM) SortURL(key string) string {
 	q := vm.Query
 	q.Page = 1
 	if q.Sort == key {
@@ -108,7 +108,7 @@ func (vm RegisterVM) SortURL(key string) string {
 }
 
 // SortState returns "ascending", "descending" or "none" for aria-sort.
-func (vm RegisterVM) SortState(key string) string {
+func (vm *RegisterVM) SortState(key string) string {
 	switch {
 	case vm.Query.Sort != key:
 		return "none"
@@ -120,14 +120,14 @@ func (vm RegisterVM) SortState(key string) string {
 }
 
 // PageURL returns the URL of page n.
-func (vm RegisterVM) PageURL(n int) string {
+func (vm *RegisterVM) PageURL(n int) string {
 	q := vm.Query
 	q.Page = n
 	return link(q)
 }
 
 // Pages is the number of pages.
-func (vm RegisterVM) Pages() int { return vm.Query.Pages(vm.Page.Total) }
+func (vm *RegisterVM) Pages() int { return vm.Query.Pages(vm.Page.Total) }
 
 // Chip is an active filter that can be removed.
 type Chip struct {
@@ -138,7 +138,7 @@ type Chip struct {
 // Chips lists every active filter the URL carries (the listquery table's),
 // each with a readable label and the link that removes it. A heat-map
 // cell's likelihood and impact make one chip.
-func (vm RegisterVM) Chips() []Chip {
+func (vm *RegisterVM) Chips() []Chip {
 	fs := listquery.Filters(vm.Query)
 	has := map[string]bool{}
 	for _, f := range fs {
@@ -164,7 +164,7 @@ func (vm RegisterVM) Chips() []Chip {
 
 // filterLabel is the chip text of the active filter name, e.g. "Overdue"
 // or "Residual above Medium", in the labels of the register's matrix.
-func (vm RegisterVM) filterLabel(name string) string {
+func (vm *RegisterVM) filterLabel(name string) string {
 	q := vm.Query
 	m := &vm.levelRegister().Matrix
 	switch name {
@@ -261,12 +261,12 @@ func rangeName(levels []risk.ScaleLevel, r risk.Range) string {
 }
 
 // ClearURL keeps the sort and page size but drops every filter.
-func (vm RegisterVM) ClearURL() string { return link(listquery.WithoutFilters(vm.Query)) }
+func (vm *RegisterVM) ClearURL() string { return link(listquery.WithoutFilters(vm.Query)) }
 
 // HiddenFilters are the active filters the filter form has no control
 // for (a drill-down's overdue, a heat-map cell's ranges, a tag): the form
 // carries them as hidden fields, so changing another filter keeps them.
-func (vm RegisterVM) HiddenFilters() []listquery.Filter {
+func (vm *RegisterVM) HiddenFilters() []listquery.Filter {
 	var out []listquery.Filter
 	for _, f := range listquery.Filters(vm.Query) {
 		if !vm.hasControl(f.Name) {
@@ -277,7 +277,7 @@ func (vm RegisterVM) HiddenFilters() []listquery.Filter {
 }
 
 // hasControl reports whether the filter form shows a control for name.
-func (vm RegisterVM) hasControl(name string) bool {
+func (vm *RegisterVM) hasControl(name string) bool {
 	switch name {
 	case "q", "status", "category", "department", "assignee", "archived", "type", "objective", "review_overdue", "review_due":
 		return true
@@ -291,7 +291,7 @@ func (vm RegisterVM) hasControl(name string) bool {
 
 // FilterValues is the query's filters as URL values, for the script that
 // keeps the filter form in step with the results after a swap.
-func (vm RegisterVM) FilterValues() string {
+func (vm *RegisterVM) FilterValues() string {
 	v := url.Values{}
 	for _, f := range listquery.Filters(vm.Query) {
 		v.Set(f.Name, f.Value)
@@ -300,9 +300,9 @@ func (vm RegisterVM) FilterValues() string {
 }
 
 // ActiveFilters is the number of active filters, for the phone's toggle.
-func (vm RegisterVM) ActiveFilters() int { return len(vm.Chips()) }
+func (vm *RegisterVM) ActiveFilters() int { return len(vm.Chips()) }
 
-func (vm RegisterVM) memberName(id string) string {
+func (vm *RegisterVM) memberName(id string) string {
 	if id == risk.Unassigned {
 		return "Unassigned"
 	}
@@ -316,7 +316,7 @@ func (vm RegisterVM) memberName(id string) string {
 
 // levelRegister is the register whose levels label the level filters: the
 // filtered register when there is one, else the default.
-func (vm RegisterVM) levelRegister() *risk.Register {
+func (vm *RegisterVM) levelRegister() *risk.Register {
 	if r, ok := vm.Registers[vm.Query.RegisterID]; ok {
 		return r
 	}
@@ -327,7 +327,7 @@ func (vm RegisterVM) levelRegister() *risk.Register {
 }
 
 // registerOf returns the register of r (falling back to the default).
-func (vm RegisterVM) registerOf(r *risk.Risk) *risk.Register {
+func (vm *RegisterVM) registerOf(r *risk.Risk) *risk.Register {
 	if reg, ok := vm.Registers[r.RegisterID]; ok {
 		return reg
 	}
@@ -335,7 +335,7 @@ func (vm RegisterVM) registerOf(r *risk.Risk) *risk.Register {
 }
 
 // Range returns "1–50 of 213" for the current page.
-func (vm RegisterVM) Range() string {
+func (vm *RegisterVM) Range() string {
 	if vm.Page.Total == 0 {
 		return "0 risks"
 	}
