@@ -2,8 +2,11 @@ package db_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
+
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/riskreg/riskreg/db"
 	"github.com/riskreg/riskreg/db/dbtest"
@@ -78,5 +81,26 @@ func TestMigrateConcurrentlyDownAndStatus(t *testing.T) {
 	defer app.Close()
 	if _, err := app.ExecContext(ctx, "INSERT INTO organizations (id, name, slug) VALUES ('org_x', 'X', 'x')"); err != nil {
 		t.Fatalf("the app's role after migrating down and up: %v", err)
+	}
+}
+
+// The register's pages are index-only scans, which need the visibility map
+// of risks kept fresh: the risk tables are vacuumed after 2 % of them change,
+// not PostgreSQL's 20 %.
+func TestRiskTablesAreVacuumedSooner(t *testing.T) {
+	_, name := dbtest.NewDB(t)
+	owner := dbtest.OwnerDB(t, name)
+	for _, table := range []string{"risks", "risk_versions"} {
+		var opts []string
+		err := owner.QueryRowContext(context.Background(),
+			"SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = ?::regclass", table).Scan(pgdialect.Array(&opts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"autovacuum_vacuum_scale_factor=0.02", "autovacuum_vacuum_insert_scale_factor=0.02", "autovacuum_analyze_scale_factor=0.02"} {
+			if !slices.Contains(opts, want) {
+				t.Errorf("%s: storage parameters %q lack %s", table, opts, want)
+			}
+		}
 	}
 }

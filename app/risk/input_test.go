@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -71,8 +72,10 @@ func TestNormalizeClearsClosureReasonUnlessClosed(t *testing.T) {
 }
 
 func TestIdentifier(t *testing.T) {
-	if got := FormatIdentifier(42); got != "RSK-00042" {
-		t.Errorf("FormatIdentifier = %s", got)
+	for n, want := range map[int64]string{1: "RSK-00001", 42: "RSK-00042", 9999: "RSK-09999", 12345: "RSK-12345", 1234567: "RSK-1234567"} {
+		if got := FormatIdentifier(n); got != want || got != fmt.Sprintf("RSK-%05d", n) {
+			t.Errorf("FormatIdentifier(%d) = %s, want %s", n, got, want)
+		}
 	}
 	for s, want := range map[string]int64{"RSK-00042": 42, "rsk-7": 7, "RSK-": 0, "RSK-x": 0, "rsk_abc": 0, "RSK-0": 0} {
 		got, ok := ParseIdentifier(s)

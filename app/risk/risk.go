@@ -77,7 +77,18 @@ func (r *Risk) IsOverdue(today time.Time) bool {
 }
 
 // FormatIdentifier formats a per-organization number as RSK-00042.
-func FormatIdentifier(n int64) string { return fmt.Sprintf("RSK-%05d", n) }
+func FormatIdentifier(n int64) string {
+	if n < 0 {
+		return fmt.Sprintf("RSK-%05d", n)
+	}
+	// Not fmt: a register page formats a hundred and fifty, an export one
+	// per row.
+	s := strconv.FormatInt(n, 10)
+	if len(s) < 5 {
+		s = "0000"[:5-len(s)] + s
+	}
+	return "RSK-" + s
+}
 
 // ParseIdentifier parses RSK-00042 (case-insensitive) into 42.
 func ParseIdentifier(s string) (int64, bool) {
