@@ -400,7 +400,7 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 			Join("LEFT JOIN users AS u ON u.id = m.user_id")
 	}
 	keys = orderRisks(keys, f).Limit(int64(f.PerPage)).Offset(int64(f.Offset()))
-	var rows []riskRow
+	rows := make([]riskRow, 0, f.PerPage) // sized: appending grew it six times
 	err = orderRisks(s.selectRisks(ctx).Where("r.organization_id = ?", orgID).Where("r.number IN (?)", keys), f).Scan(ctx, &rows)
 	if err != nil {
 		return risk.Page{}, dbErr("list risks", err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -17,9 +16,12 @@ import (
 	"github.com/riskreg/riskreg/views/layout"
 )
 
-// renderBuffers are reused between responses; a buffer grown past
-// maxPooledBuffer by a huge page is left to the garbage collector.
-var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// renderBuffers keeps rendered pages' buffers for the next responses; a
+// buffer grown past maxPooledBuffer by a huge page is left to the garbage
+// collector. Not a sync.Pool: under load the collector runs every few dozen
+// requests and empties the pool, and each register page then regrew its
+// buffer (a sixth of its allocations). At most 16 are kept: up to 16 MB.
+var renderBuffers = make(chan *bytes.Buffer, 16)
 
 const maxPooledBuffer = 1 << 20
 
@@ -28,11 +30,19 @@ const maxPooledBuffer = 1 << 20
 // page instead of half a page. The response varies by HX-Request because
 // htmx requests get partials.
 func render(c *fiber.Ctx, status int, comp templ.Component) error {
-	buf := renderBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
+	var buf *bytes.Buffer
+	select {
+	case buf = <-renderBuffers:
+	default:
+		buf = new(bytes.Buffer)
+	}
 	defer func() {
 		if buf.Cap() <= maxPooledBuffer {
-			renderBuffers.Put(buf)
+			buf.Reset()
+			select {
+			case renderBuffers <- buf:
+			default:
+			}
 		}
 	}()
 	if err := comp.Render(c.UserContext(), buf); err != nil {

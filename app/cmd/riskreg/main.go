@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -184,6 +185,22 @@ func pingWithRetry(ctx context.Context, bdb *bun.DB) error {
 	return nil
 }
 
+// serverGCPercent is the garbage collector's target for the server unless
+// GOGC is set. The server's live heap is small (about 15 MB) while a page
+// allocates a few hundred KB, so with Go's default of 100 it collected
+// every few dozen requests. At 200 the register's p99 under make bench fell
+// by about a tenth for some 10 MB more heap; the export's peak RSS stays
+// under its 64 MB goal (the README has the figures).
+const serverGCPercent = 200
+
+// setServerGC applies serverGCPercent unless the operator chose GOGC
+// (which the runtime has applied already).
+func setServerGC(gogc string) {
+	if gogc == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
+}
+
 func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	migrateFlag := fs.Bool("migrate", false, "apply pending migrations before serving")
@@ -191,6 +208,7 @@ func serve(ctx context.Context, cfg *config.Config, args []string, out io.Writer
 		return err
 	}
 	log := newLogger(cfg, out)
+	setServerGC(os.Getenv("GOGC"))
 	dbs, err := startDatabases(ctx, cfg, log, false)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -327,4 +328,16 @@ func TestEmbeddedDatabaseRunsTheAppAsItsRole(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestServerGCTargetYieldsToGOGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	setServerGC("")
+	if got := debug.SetGCPercent(100); got != serverGCPercent {
+		t.Errorf("without GOGC the server's GC target is %d, want %d", got, serverGCPercent)
+	}
+	setServerGC("50") // the runtime applied GOGC=50 at start; it stays
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set the server changed the GC target to %d", got)
+	}
 }
