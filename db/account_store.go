@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -82,6 +84,15 @@ func (s *AccountStore) CreateMember(ctx context.Context, m *account.Member) erro
 	return dbErr("create member", err)
 }
 
+// activeMemberships are the user's (the ? argument) memberships that are
+// neither disabled nor removed, with their organizations: the switcher's
+// list, read by Memberships and with every session.
+const (
+	activeMemberships = `members am JOIN organizations ao ON ao.id = am.organization_id
+		WHERE am.user_id = ? AND am.disabled_at IS NULL AND am.removed_at IS NULL`
+	membershipOrder = "am.created_at, ao.name"
+)
+
 // Memberships lists the user's organizations, oldest membership first.
 func (s *AccountStore) Memberships(ctx context.Context, userID string) ([]account.Membership, error) {
 	var rows []struct {
@@ -92,10 +103,9 @@ func (s *AccountStore) Memberships(ctx context.Context, userID string) ([]accoun
 		MemberID  string    `bun:"member_id"`
 		Role      string    `bun:"role"`
 	}
-	err := idb(ctx, s.DB).NewRaw(`SELECT o.id AS org_id, o.name AS org_name, o.slug AS org_slug, o.created_at,
-			m.id AS member_id, m.role
-		FROM members m JOIN organizations o ON o.id = m.organization_id
-		WHERE m.user_id = ? AND m.disabled_at IS NULL AND m.removed_at IS NULL ORDER BY m.created_at, o.name`, userID).Scan(ctx, &rows)
+	err := idb(ctx, s.DB).NewRaw(`SELECT ao.id AS org_id, ao.name AS org_name, ao.slug AS org_slug, ao.created_at,
+			am.id AS member_id, am.role
+		FROM `+activeMemberships+` ORDER BY `+membershipOrder, userID).Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbErr("list memberships", err)
 	}
@@ -176,16 +186,34 @@ func (s *AccountStore) Session(ctx context.Context, id string) (*account.Princip
 		OrgSlug    string     `bun:"org_slug"`
 		Role       string     `bun:"role"`
 		Inactive   bool       `bun:"member_inactive"`
+		Orgs       []byte     `bun:"orgs"` // JSON: the user's organizations
 	}
+	// The organizations come in the same statement: every page's frame
+	// shows them (the switcher), and a second query per page cost more
+	// than decoding them.
 	err := idb(ctx, s.DB).NewRaw(`SELECT s.*, u.email, u.name, u.disabled_at, o.name AS org_name, o.slug AS org_slug, m.role,
-			(m.disabled_at IS NOT NULL OR m.removed_at IS NOT NULL) AS member_inactive
+			(m.disabled_at IS NOT NULL OR m.removed_at IS NOT NULL) AS member_inactive,
+			(SELECT coalesce(json_agg(json_build_object('id', ao.id, 'name', ao.name, 'slug', ao.slug) ORDER BY `+membershipOrder+`), '[]')
+				FROM `+activeMemberships+`) AS orgs
 		FROM sessions s
 		JOIN users u ON u.id = s.user_id
 		JOIN members m ON m.organization_id = s.organization_id AND m.id = s.member_id
 		JOIN organizations o ON o.id = s.organization_id
-		WHERE s.id = ?`, id).Scan(ctx, &r)
+		WHERE s.id = ?`, bun.Safe("s.user_id"), id).Scan(ctx, &r)
 	if err != nil {
 		return nil, dbErr("get session", err)
+	}
+	var orgRows []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Slug string `json:"slug"`
+	}
+	if err := json.Unmarshal(r.Orgs, &orgRows); err != nil {
+		return nil, fmt.Errorf("get session: organizations: %w", err)
+	}
+	orgs := make([]account.Organization, len(orgRows))
+	for i, o := range orgRows {
+		orgs[i] = account.Organization{ID: o.ID, Name: o.Name, Slug: o.Slug}
 	}
 	ss := r.sessionRow
 	return &account.Principal{
@@ -197,6 +225,7 @@ func (s *AccountStore) Session(ctx context.Context, id string) (*account.Princip
 		MemberID:       ss.MemberID,
 		Role:           account.Role(r.Role),
 		MemberInactive: r.Inactive,
+		Organizations:  orgs,
 	}, nil
 }
 

@@ -394,6 +394,16 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 	if f.Offset() >= total && !estimated {
 		return page, nil
 	}
+	if page.Risks, err = s.Rows(ctx, orgID, f); err != nil {
+		return risk.Page{}, err
+	}
+	return page, nil
+}
+
+// Rows returns List's page of the risks matching f, without their total:
+// for pages that show no count (the dashboard's top risks, the titles of
+// its activity).
+func (s *RiskStore) Rows(ctx context.Context, orgID string, f risk.ListQuery) ([]*risk.Risk, error) {
 	keys := applyFilters(idb(ctx, s.DB).NewSelect().Model((*riskRow)(nil)).Column("r.number"), orgID, f)
 	if sortsByAssignee(f) {
 		keys = keys.Join("LEFT JOIN members AS m ON m.organization_id = r.organization_id AND m.id = r.assignee_id").
@@ -401,15 +411,15 @@ func (s *RiskStore) List(ctx context.Context, orgID string, f risk.ListQuery) (r
 	}
 	keys = orderRisks(keys, f).Limit(int64(f.PerPage)).Offset(int64(f.Offset()))
 	rows := make([]riskRow, 0, f.PerPage) // sized: appending grew it six times
-	err = orderRisks(s.selectRisks(ctx).Where("r.organization_id = ?", orgID).Where("r.number IN (?)", keys), f).Scan(ctx, &rows)
+	err := orderRisks(s.selectRisks(ctx).Where("r.organization_id = ?", orgID).Where("r.number IN (?)", keys), f).Scan(ctx, &rows)
 	if err != nil {
-		return risk.Page{}, dbErr("list risks", err)
+		return nil, dbErr("list risks", err)
 	}
-	page.Risks = make([]*risk.Risk, len(rows))
+	out := make([]*risk.Risk, len(rows))
 	for i := range rows {
-		page.Risks[i] = rows[i].toDomain()
+		out[i] = rows[i].toDomain()
 	}
-	return page, nil
+	return out, nil
 }
 
 // Assignee returns a member of the organization as a Person.

@@ -100,4 +100,7 @@ type Principal struct {
 	// MemberInactive: the membership is disabled or removed; the session
 	// is refused.
 	MemberInactive bool
+	// Organizations are the user's, by their active memberships (as
+	// Service.Memberships lists them), for the organization switcher.
+	Organizations []Organization
 }

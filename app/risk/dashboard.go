@@ -71,11 +71,9 @@ func (s *Service) Dashboard(ctx context.Context, orgID string) (*Dashboard, erro
 	}
 	top := base
 	top.Sort, top.PerPage = "residual", 10
-	page, err := s.Risks.List(ctx, orgID, top)
-	if err != nil {
+	if d.Top, err = s.Risks.Rows(ctx, orgID, top); err != nil {
 		return nil, err
 	}
-	d.Top = page.Risks
 	if d.Events, err = s.Events.Recent(ctx, orgID, dashboardEvents); err != nil {
 		return nil, err
 	}
@@ -103,11 +101,11 @@ func (s *Service) eventTitles(ctx context.Context, orgID string, events []*audit
 	if len(ids) == 0 {
 		return titles, nil
 	}
-	page, err := s.Risks.List(ctx, orgID, ListQuery{IDs: ids, Sort: DefaultSort, Page: 1, PerPage: len(ids)})
+	rs, err := s.Risks.Rows(ctx, orgID, ListQuery{IDs: ids, Sort: DefaultSort, Page: 1, PerPage: len(ids)})
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range page.Risks {
+	for _, r := range rs {
 		titles[r.ID] = r.Title
 	}
 	return titles, nil

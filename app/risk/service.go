@@ -56,6 +56,8 @@ type RiskStore interface {
 	// locks the rows, in number order.
 	GetMany(ctx context.Context, orgID string, numbers []int64, forUpdate bool) (map[int64]*Risk, error)
 	List(ctx context.Context, orgID string, q ListQuery) (Page, error)
+	// Rows returns List's page of risks without counting their total.
+	Rows(ctx context.Context, orgID string, q ListQuery) ([]*Risk, error)
 	// Assignee returns the member as a Person, or NotFound.
 	Assignee(ctx context.Context, orgID, memberID string) (*Person, error)
 	// Count returns the number of risks matching q.

@@ -6,10 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/riskreg/riskreg/app/account"
 	"github.com/riskreg/riskreg/app/apikey"
@@ -223,6 +226,18 @@ func TestInviteExistingAccountJoinsWithItsPassword(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Errorf("memberships: %v %v", ms, err)
 	}
+	// Both of their sessions' frames offer both organizations (read with
+	// the session), in the order of their memberships.
+	switcher := func(cl *client) []string {
+		var names []string
+		cl.get("/").Doc(t).Find(`#org-switch option`).Each(func(_ int, o *goquery.Selection) { names = append(names, o.Text()) })
+		return names
+	}
+	for _, cl := range []*client{c, b.Owner} {
+		if got := switcher(cl); !slices.Equal(got, []string{"Second Org", "First Org"}) {
+			t.Errorf("the organization switcher lists %q", got)
+		}
+	}
 	// Their account is also another organization's owner: no reset link
 	// from here (that would hand this organization their other one).
 	id := memberID(t, e, a, "owner@second.example")
@@ -234,7 +249,13 @@ func TestInviteExistingAccountJoinsWithItsPassword(t *testing.T) {
 	if n := teamCount(t, e, `SELECT count(*) FROM password_resets`); n != 0 {
 		t.Errorf("%d reset links stored", n)
 	}
-	_ = b
+	// Disabled in the first organization, they no longer get to switch to it.
+	if res := a.Owner.postForm("/settings/members/"+id+"/disable", url.Values{}); res.StatusCode >= 400 {
+		t.Fatalf("disable: status %d", res.StatusCode)
+	}
+	if got := switcher(b.Owner); got != nil {
+		t.Errorf("after the disabling the switcher lists %q", got)
+	}
 }
 
 func TestMemberGuards(t *testing.T) {

@@ -97,13 +97,8 @@ func (s *Server) page(c *fiber.Ctx, title, nav string) layout.Page {
 	p.OrgID, p.OrgName = pr.Organization.ID, pr.Organization.Name
 	p.CanWrite = pr.Role.CanWrite()
 	p.CanManage = pr.Role.CanManage()
-	ms, err := s.Accounts.Memberships(c.UserContext(), pr.User.ID)
-	if err != nil {
-		// The frame renders without the organization switcher.
-		s.Log.Warn("list memberships for the frame", "request_id", requestID(c), "err", err)
-	}
-	for _, m := range ms {
-		p.Orgs = append(p.Orgs, layout.Org{ID: m.Organization.ID, Name: m.Organization.Name})
+	for _, o := range pr.Organizations {
+		p.Orgs = append(p.Orgs, layout.Org{ID: o.ID, Name: o.Name})
 	}
 	if s.Work != nil {
 		// One query for both badges; without them the page still renders.
