@@ -29,11 +29,17 @@ func Open(dsn string) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: parse the database URL: %w", err)
 	}
+	return OpenConfig(cfg), nil
+}
+
+// OpenConfig is Open with a parsed configuration (riskbench adds a tracer
+// to it, which sees every statement, also those scanned by pgx itself).
+func OpenConfig(cfg *pgx.ConnConfig) *bun.DB {
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	return bun.NewDB(sqldb, pgdialect.New(), bun.WithDiscardUnknownColumns()), nil
+	return bun.NewDB(sqldb, pgdialect.New(), bun.WithDiscardUnknownColumns())
 }
 
 type txKey struct{}

@@ -128,15 +128,21 @@ func (sc *exportScanner) fetch(ctx context.Context, tx pgx.Tx, fn func(*risk.Exp
 // bind points each result column at its field of the reused row, by the
 // Bun column names, so a column added to riskRow is exported without
 // touching this code.
-func (sc *exportScanner) bind(fields []pgconn.FieldDescription) error {
-	v := reflect.ValueOf(&sc.row).Elem()
-	sc.dests = make([]any, len(fields))
+func (sc *exportScanner) bind(fields []pgconn.FieldDescription) (err error) {
+	sc.dests, err = bindColumns(sc.table, reflect.ValueOf(&sc.row).Elem(), fields)
+	return err
+}
+
+// bindColumns returns, for each result column, a pointer to the field of
+// row (a struct of table) that Bun would scan it into.
+func bindColumns(table *schema.Table, row reflect.Value, fields []pgconn.FieldDescription) ([]any, error) {
+	dests := make([]any, len(fields))
 	for i, fd := range fields {
-		f := sc.table.LookupField(fd.Name)
+		f := table.LookupField(fd.Name)
 		if f == nil {
-			return fmt.Errorf("export risks: no field for column %q", fd.Name)
+			return nil, fmt.Errorf("no field of %s for column %q", table.TypeName, fd.Name)
 		}
-		sc.dests[i] = f.Value(v).Addr().Interface()
+		dests[i] = f.Value(row).Addr().Interface()
 	}
-	return nil
+	return dests, nil
 }

@@ -3,6 +3,8 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -373,5 +375,42 @@ func TestRiskTypeAndObjectivesStored(t *testing.T) {
 	}
 	if _, err := f.Risks.Create(ctx, a.OrgID, a.Actor, risk.Input{Title: "x", Description: "d", Category: "other", Type: "weather"}); err == nil {
 		t.Error("the service accepted an unknown type")
+	}
+}
+
+// A page of risks is scanned by pgx outside a transaction and by Bun inside
+// one: both give the same risks, field for field — tags and objectives (no
+// slice shared between rows), dates and nulls, the assignee.
+func TestListScansTheSameInAndOutOfATransaction(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.tenant(t, "Alpha")
+	due := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	f.create(t, a, risk.Input{Title: "First", Tags: []string{"one", "two"}, ThreatObjectives: []string{"extortion"}, DueDate: &due,
+		Probability: 4, Impact: 5, AssigneeID: a.Actor.MemberID, Type: "vulnerability"})
+	f.create(t, a, risk.Input{Title: "Second", Tags: []string{"three"}})
+	f.create(t, a, risk.Input{Title: "Third"})
+	q := risk.ListQuery{Sort: "title", Page: 1, PerPage: 50}
+	out, err := f.Risks.List(ctx, a.OrgID, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in risk.Page
+	err = db.Tx{DB: f.DB}.InTx(ctx, func(ctx context.Context) error {
+		in, err = f.Risks.List(ctx, a.OrgID, q)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Risks) != 3 || !reflect.DeepEqual(out, in) {
+		t.Fatalf("outside a transaction:\n%+v\ninside:\n%+v", out.Risks, in.Risks)
+	}
+	first := out.Risks[0]
+	if !slices.Equal(first.Tags, []string{"one", "two"}) || !slices.Equal(out.Risks[1].Tags, []string{"three"}) || out.Risks[2].Tags != nil && len(out.Risks[2].Tags) != 0 {
+		t.Errorf("tags: %q %q %q", first.Tags, out.Risks[1].Tags, out.Risks[2].Tags)
+	}
+	if first.Assignee == nil || first.Assignee.MemberID != a.Actor.MemberID || first.DueDate == nil || !first.DueDate.Equal(due) {
+		t.Errorf("first risk: assignee %+v, due %v", first.Assignee, first.DueDate)
 	}
 }
