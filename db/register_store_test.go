@@ -175,10 +175,10 @@ func TestRiskMovedToAnotherRegisterIsRelevelled(t *testing.T) {
 	}
 }
 
-// TestDetailRegisterFollowsEdits: Detail keeps decoded registers, so a
-// register's edit must show in the next Detail, and a caller changing the
-// register it got must not change the next one.
-func TestDetailRegisterFollowsEdits(t *testing.T) {
+// TestRegisterReadsFollowEdits: Detail and the register list keep decoded
+// registers, so a register's edit must show in the next read, and a caller
+// changing the register it got must not change the next one.
+func TestRegisterReadsFollowEdits(t *testing.T) {
 	f := newFixture(t)
 	a := f.tenant(t, "Acme")
 	ctx := context.Background()
@@ -213,6 +213,16 @@ func TestDetailRegisterFollowsEdits(t *testing.T) {
 	}
 	if lv, _ := after.Register.InherentLevel(after.Risk); lv.Name != "Severe" || after.Register.Version != again.Register.Version+1 {
 		t.Errorf("after the edit: level %q, register version %d; want Severe, %d", lv.Name, after.Register.Version, again.Register.Version+1)
+	}
+	// The register list decodes through the same kind of cache: it follows
+	// the edit, and a caller's change to one list does not show in the next.
+	regs, err := f.Risks.ListRegisters(ctx, a.OrgID)
+	if err != nil || len(regs) != 1 || regs[0].Matrix.Levels[top].Name != "Severe" || regs[0].Version != after.Register.Version {
+		t.Fatalf("registers after the edit: %+v, %v", regs, err)
+	}
+	regs[0].Matrix.Levels[top].Name = "Changed by a caller"
+	if regs, _ = f.Risks.ListRegisters(ctx, a.OrgID); regs[0].Matrix.Levels[top].Name != "Severe" {
+		t.Error("a change to one register list showed in the next")
 	}
 }
 

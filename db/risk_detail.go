@@ -152,7 +152,7 @@ func (c *registerCache) decode(text []byte) (*risk.Register, error) {
 	if !ok {
 		var j registerJSON
 		if err := json.Unmarshal(text, &j); err != nil {
-			return nil, fmt.Errorf("risk detail: register: %w", err)
+			return nil, fmt.Errorf("decode register: %w", err)
 		}
 		reg = &risk.Register{ID: j.ID, OrganizationID: j.OrganizationID, Name: j.Name, Description: j.Description,
 			Matrix: j.Matrix, IsDefault: j.IsDefault, ReviewIntervals: j.ReviewIntervals, Version: j.Version,
