@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -32,34 +33,28 @@ func (s *RegisterStore) Register(ctx context.Context, orgID, id string) (*risk.R
 	if !validKey(id) {
 		return nil, apperr.New(apperr.NotFound, "Register not found")
 	}
-	var row registerRow
-	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND id = ?", orgID, id).Scan(ctx)
-	if err != nil {
-		return nil, dbErr("get register", err)
-	}
-	return row.toDomain(), nil
+	return s.one(ctx, "get register", "g.organization_id = ? AND g.id = ?", orgID, id)
 }
 
 // DefaultRegister returns the organization's default register.
 func (s *RegisterStore) DefaultRegister(ctx context.Context, orgID string) (*risk.Register, error) {
-	var row registerRow
-	err := idb(ctx, s.DB).NewSelect().Model(&row).Where("organization_id = ? AND is_default", orgID).Scan(ctx)
-	if err != nil {
-		return nil, dbErr("get default register", err)
-	}
-	return row.toDomain(), nil
+	return s.one(ctx, "get default register", "g.organization_id = ? AND g.is_default", orgID)
 }
 
 // Registers lists the organization's registers, the default first.
 func (s *RegisterStore) Registers(ctx context.Context, orgID string) ([]*risk.Register, error) {
-	// Read as JSON text and decoded through the cache: every register page
-	// lists the registers, and decoding their matrices was a tenth of the
-	// page's Go time.
+	return s.read(ctx, "list registers", "g.organization_id = ? ORDER BY g.is_default DESC, g.name", orgID)
+}
+
+// read returns the registers where (and the order of) where selects. They
+// are read as JSON text and decoded through the cache: every page reads a
+// register or the list, and decoding a matrix was a tenth of a register
+// page's Go time.
+func (s *RegisterStore) read(ctx context.Context, op, where string, args ...any) ([]*risk.Register, error) {
 	var texts []string
-	err := idb(ctx, s.DB).NewRaw(`SELECT to_jsonb(g)::text FROM registers AS g WHERE g.organization_id = ?
-		ORDER BY g.is_default DESC, g.name`, orgID).Scan(ctx, &texts)
+	err := idb(ctx, s.DB).NewRaw(`SELECT to_jsonb(g)::text FROM registers AS g WHERE `+where, args...).Scan(ctx, &texts)
 	if err != nil {
-		return nil, dbErr("list registers", err)
+		return nil, dbErr(op, err)
 	}
 	out := make([]*risk.Register, len(texts))
 	for i, text := range texts {
@@ -68,6 +63,18 @@ func (s *RegisterStore) Registers(ctx context.Context, orgID string) ([]*risk.Re
 		}
 	}
 	return out, nil
+}
+
+// one is read for a single register, NotFound without one.
+func (s *RegisterStore) one(ctx context.Context, op, where string, args ...any) (*risk.Register, error) {
+	regs, err := s.read(ctx, op, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(regs) == 0 {
+		return nil, dbErr(op, sql.ErrNoRows)
+	}
+	return regs[0], nil
 }
 
 // RegisterForUpdate returns one register and locks its row until the
