@@ -247,7 +247,7 @@ func TestBrowserFrameScreenshots(t *testing.T) {
 	}
 	pages := map[string]string{"dashboard": "/", "heatmap": "/heatmap?cell=3-3", "movement": "/heatmap?view=movement",
 		"settings": "/settings/api-keys", "registers": "/settings/registers", "apidocs": "/api/docs",
-		"mywork": "/me", "notifications": "/notifications", "activity": "/activity"}
+		"mywork": "/me", "notifications": "/notifications", "activity": "/activity", "register": "/risks?sort=due"}
 	for _, theme := range []string{"light", "dark"} {
 		for _, w := range []int64{1440, phoneWidth} {
 			var b *browser
