@@ -129,8 +129,10 @@ func (sc *exportScanner) fetch(ctx context.Context, tx pgx.Tx, fn func(*risk.Exp
 // Bun column names, so a column added to riskRow is exported without
 // touching this code.
 func (sc *exportScanner) bind(fields []pgconn.FieldDescription) (err error) {
-	sc.dests, err = bindColumns(sc.table, reflect.ValueOf(&sc.row).Elem(), fields)
-	return err
+	if sc.dests, err = bindColumns(sc.table, reflect.ValueOf(&sc.row).Elem(), fields); err != nil {
+		return fmt.Errorf("export risks: %w", err)
+	}
+	return nil
 }
 
 // bindColumns returns, for each result column, a pointer to the field of
