@@ -13,10 +13,7 @@ import (
 
 // RegisterStore keeps risk registers and their matrices: it implements
 // risk.RegisterStore on PostgreSQL.
-type RegisterStore struct {
-	DB        *bun.DB
-	registers registerCache // decoded registers by their JSON text
-}
+type RegisterStore struct{ DB *bun.DB }
 
 var _ risk.RegisterStore = (*RegisterStore)(nil)
 
@@ -58,7 +55,7 @@ func (s *RegisterStore) read(ctx context.Context, op, where string, args ...any)
 	}
 	out := make([]*risk.Register, len(texts))
 	for i, text := range texts {
-		if out[i], err = s.registers.decode([]byte(text)); err != nil {
+		if out[i], err = decodedRegisters.decode([]byte(text)); err != nil {
 			return nil, err
 		}
 	}

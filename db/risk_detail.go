@@ -99,7 +99,7 @@ func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*
 	}
 	d := &risk.Detail{Risk: row.toDomain(), Related: &risk.Related{IncidentIDs: row.IncidentIDs, CommentsCount: row.CommentsCount}}
 	var err error
-	if d.Register, err = s.registers.decode(row.RegisterJSON); err != nil {
+	if d.Register, err = decodedRegisters.decode(row.RegisterJSON); err != nil {
 		return nil, err
 	}
 	if len(row.TreatmentJSON) > 0 && string(row.TreatmentJSON) != "null" {
@@ -130,6 +130,11 @@ func (s *RiskStore) Detail(ctx context.Context, orgID, idOrIdentifier string) (*
 	}
 	return d, nil
 }
+
+// decodedRegisters is the one cache of decoded registers, shared by the
+// stores that read registers as JSON text (Detail and RegisterStore). It is
+// keyed by the whole text, so it holds no state of its own to keep right.
+var decodedRegisters registerCache
 
 // registerCache keeps decoded registers by their JSON text: decoding a
 // register's matrix was most of the Go time of a single-risk API request,

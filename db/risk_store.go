@@ -18,11 +18,7 @@ import (
 
 // RiskStore keeps and counts risks: it implements risk.RiskStore on
 // PostgreSQL.
-type RiskStore struct {
-	DB *bun.DB
-	// registers keeps the registers Detail has decoded.
-	registers registerCache
-}
+type RiskStore struct{ DB *bun.DB }
 
 var _ risk.RiskStore = (*RiskStore)(nil)
 

@@ -377,6 +377,14 @@ func TestDashboardNumbersMatchTheirRegisterPages(t *testing.T) {
 	if n := doc.Find(`[data-testid="top-risks"] li`).Length(); n != 10 {
 		t.Errorf("%d top risks, want 10", n)
 	}
+	// The top ten (read without a total) are the first ten of their "All"
+	// register page, in its order: highest residual first.
+	top := doc.Find(`[data-testid="top-risks"] li span.font-mono`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+	all := doc.Find(`[data-testid="top-risks"]`).Parent().Find(`a:contains("All")`).AttrOr("href", "")
+	listed := a.Owner.get(all).Doc(t).Find(`[data-testid="risk-row"]`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("data-id", "") })
+	if all == "" || len(listed) < 10 || !slices.Equal(top, listed[:10]) {
+		t.Errorf("top risks %q, but their register page %q lists %q", top, all, listed)
+	}
 	if n := doc.Find(`[data-testid="activity"] li`).Length(); n == 0 {
 		t.Errorf("no recent activity")
 	}
